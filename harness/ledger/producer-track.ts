@@ -23,7 +23,7 @@ const SETTLEMENT_MASK = 0b11;
 const COUNT_SHIFT = 2;
 const COUNT_ONE = 1 << COUNT_SHIFT;
 /** Count field value from which the exact delivery count is kept in `overflow`. */
-export const COUNT_SATURATED = 63;
+const COUNT_SATURATED = 63;
 /** Deliveries a cell can say exactly; one more and the count moves to `overflow`. */
 const MAX_INLINE_DELIVERIES = COUNT_SATURATED - 2;
 
@@ -83,7 +83,7 @@ export class ProducerTrack {
     return before;
   }
 
-  /** Exact deliveries of an attempted message, given its cell. */
+  /** Exact deliveries of an attempted message, given its cell; reads the map only if saturated. */
   deliveries(seq: number, cell: number): number {
     const field = cell >>> COUNT_SHIFT;
     if (field < COUNT_SATURATED) return field - 1;
