@@ -13,6 +13,9 @@ import type { VerdictCounts } from './verdict.js';
 /** How one attempt at sending a message ended, as far as the producer could tell. */
 export type SettlementOutcome = 'acked' | 'failed' | 'indeterminate';
 
+/** What a delivery was to the ledger: the message's first, a repeat, or never sent. */
+export type DeliveryKind = 'first' | 'duplicate' | 'unexpected';
+
 const SETTLEMENT_CODES: Record<SettlementOutcome, number> = {
   acked: SETTLEMENT_ACKED,
   failed: SETTLEMENT_FAILED,
@@ -102,18 +105,19 @@ export class Ledger {
   }
 
   /** Call for each delivery a consumer decoded. Ids this run never attempted are counted. */
-  recordDelivery(producerId: number, seq: number): void {
+  recordDelivery(producerId: number, seq: number): DeliveryKind {
     const track = this.isProducer(producerId) ? this.tracks[producerId] : undefined;
     const before = track !== undefined && isSeq(seq) ? track.deliver(seq) : NOT_ATTEMPTED;
     if (track === undefined || before === NOT_ATTEMPTED) {
       const why = track === undefined ? 'no such producer' : 'never attempted';
       this.recordUnexpected(`producer ${producerId} seq ${seq} (${why})`);
-      return;
+      return 'unexpected';
     }
 
-    if (before > 0) return;
+    if (before > 0) return 'duplicate';
     if (seq < track.highestFirstDelivered) this.reorderedCount++;
     else track.highestFirstDelivered = seq;
+    return 'first';
   }
 
   /** Call for a delivery that could not be decoded at all (foreign run id, bad checksum). */

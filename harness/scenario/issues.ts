@@ -13,7 +13,7 @@ export interface RawIssue {
   atKey?: boolean;
 }
 
-/** One problem in a scenario file, with where it is: `file:line:col path: expected …, got …`. */
+/** One problem in a scenario file, printed as `file:line:col path: expected …, got …`. */
 export interface ScenarioIssue {
   file: string;
   line: number;

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { targetProfile } from './schema.js';
 import { closestMatch, editDistance } from './suggest.js';
 
 const FILE = 'test.yaml';
+const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+const BUNDLED = readdirSync(SCENARIOS).filter((file) => /\.ya?ml$/.test(file));
 
 /** The error parseScenario throws for `text`; fails the test if it does not throw one. */
 function errorOf(text: string): ScenarioError {
@@ -237,15 +239,12 @@ describe('loadScenario', () => {
     );
   });
 
-  const folder = fileURLToPath(new URL('../../scenarios/', import.meta.url));
-  const files = (await readdir(folder)).filter((file) => /\.ya?ml$/.test(file));
-
   it('finds the bundled scenarios', () => {
-    expect(files).toContain('quickstart.yaml');
+    expect(BUNDLED).toContain('quickstart.yaml');
   });
 
-  it.each(files)('loads scenarios/%s', async (file) => {
-    const scenario = await loadScenario(join(folder, file));
+  it.each(BUNDLED)('loads scenarios/%s', async (file) => {
+    const scenario = await loadScenario(join(SCENARIOS, file));
     expect(`${scenario.name}.yaml`).toBe(file);
   });
 });

@@ -1,0 +1,102 @@
+import type { AppliedFault, TargetResult } from './result.js';
+import { formatMs, formatRate, formatSec, table, targetLabel, truncate, words } from './format.js';
+
+/** Spec keys the table already shows in its own columns. */
+const TIMING_KEYS = new Set(['kind', 'at', 'atSec', 'duration', 'durationSec', 'forSec']);
+const EVIDENCE_MAX_CHARS = 220;
+
+function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Compact text for any evidence value: lists joined, objects as k=v. */
+function valueText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(valueText).join(', ');
+  if (value !== null && typeof value === 'object') {
+    const pairs = Object.entries(value).map(([k, v]) => `${k}=${valueText(v)}`);
+    return `(${pairs.join(' ')})`;
+  }
+  return scalarText(value);
+}
+
+/**
+ * One line of evidence that a fault struck. A fault writes its own sentence into
+ * `evidence.summary` when it can; otherwise every field is listed, so nothing is hidden.
+ */
+export function summarizeEvidence(evidence: Record<string, unknown>): string {
+  const summary = evidence['summary'];
+  if (typeof summary === 'string' && summary.trim() !== '') return summary.trim();
+  const parts = Object.entries(evidence)
+    .filter(([key]) => key !== 'summary')
+    .map(([key, value]) => `${words(key)}: ${valueText(value)}`);
+  if (parts.length === 0) return 'no evidence recorded';
+  return truncate(parts.join('; '), EVIDENCE_MAX_CHARS);
+}
+
+/** The fault as written, with its parameters: "latency (latencyMs=200, stream=both)". */
+export function faultLabel(fault: AppliedFault): string {
+  const params = Object.entries(fault.spec)
+    .filter(([key]) => !TIMING_KEYS.has(key))
+    .map(([key, value]) => `${key}=${valueText(value)}`);
+  return params.length === 0 ? fault.kind : `${fault.kind} (${params.join(', ')})`;
+}
+
+function windowText(fault: AppliedFault): string {
+  if (fault.appliedAtSec === null) return 'not applied';
+  const end = fault.revertedAtSec === null ? 'not reverted' : formatSec(fault.revertedAtSec);
+  return `${formatSec(fault.appliedAtSec)} → ${end}`;
+}
+
+function faultRow(fault: AppliedFault): string[] {
+  const evidence = summarizeEvidence(fault.evidence);
+  const evidenceCell = fault.error ? `error: ${fault.error}; ${evidence}` : evidence;
+  const w = fault.window;
+  return [
+    `#${fault.index} ${faultLabel(fault)}`,
+    formatSec(fault.plannedAtSec),
+    windowText(fault),
+    evidenceCell,
+    w ? formatRate(w.ackedPerSec) : '—',
+    w ? formatMs(w.publishP99Us) : '—',
+    w ? formatMs(w.endToEndP99Us) : '—',
+  ];
+}
+
+function targetFaults(target: TargetResult): string {
+  const heading = `### ${targetLabel(target)}`;
+  if (target.faults.length === 0) {
+    const why = target.error ? 'the target stopped at set-up (see Errors)' : 'none planned';
+    return `${heading}\n\nNo faults: ${why}.`;
+  }
+  const headline =
+    `For comparison, the headline figures: ${formatRate(target.throughput.ackedPerSec)} ` +
+    `acked/s, publish p99 ${formatMs(target.latency.publish.corrected.p99Us)}, ` +
+    `end-to-end p99 ${formatMs(target.latency.endToEnd.corrected.p99Us)}.`;
+  const rows = target.faults.map(faultRow);
+  const headers = [
+    'fault',
+    'planned at (s)',
+    'applied → reverted (s)',
+    'evidence',
+    'acked/s in window',
+    'publish p99',
+    'e2e p99',
+  ];
+  return [heading, table(headers, rows, ['l', 'r', 'l', 'l', 'r', 'r', 'r']), headline].join(
+    '\n\n',
+  );
+}
+
+/**
+ * Per target, each fault as it really struck: when, the evidence that it did, and what the
+ * broker managed inside its window (exact per-second histograms, not whole-run figures).
+ */
+export function faultsSection(targets: TargetResult[]): string {
+  const intro =
+    'Times are seconds since the workload started. Figures "in window" cover only the ' +
+    'seconds from applied to reverted; latencies there are corrected p99s.';
+  return ['## Faults', intro, ...targets.map(targetFaults)].join('\n\n');
+}

@@ -1,0 +1,112 @@
+import type { ProducerClient, SendResult } from '../adapters/types.js';
+import { backoffMs } from '../core/retry.js';
+import { nowUs, sleep } from '../core/time.js';
+import type { Ledger } from '../ledger/index.js';
+import type { HarnessMonitor } from '../metrics/harness-health.js';
+import type { Recorder } from '../metrics/recorder.js';
+import { encodeMessage, stampSentUs } from './message.js';
+
+export interface PacedProducerOptions {
+  producerId: number;
+  /** Every producer-th slot of the schedule belongs to this producer. */
+  producerCount: number;
+  totalRatePerSec: number;
+  durationSec: number;
+  originUs: number;
+  runTag: number;
+  filler: Buffer;
+  /** Resends of a message stop once it is this old, or when the run stops. */
+  resendWindowMs: number;
+  client: ProducerClient;
+  ledger: Ledger;
+  recorder: Recorder;
+  monitor: HarnessMonitor;
+  signal: AbortSignal;
+}
+
+/**
+ * An open-loop producer: slot n is due at origin + n / rate whatever happened to earlier
+ * sends, so an outage never thins the schedule and attempted = rate × duration. Each
+ * message is resent (same identity) until acked or too old; the ledger sees every attempt.
+ */
+export class PacedProducer {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly intervalUs: number;
+  private stopResending = false;
+
+  constructor(private readonly o: PacedProducerOptions) {
+    this.intervalUs = 1e6 / o.totalRatePerSec;
+  }
+
+  /** Number of slots this producer owns, so the slots of all producers add up exactly. */
+  slotCount(): number {
+    const total = Math.round(this.o.totalRatePerSec * this.o.durationSec);
+    const base = Math.floor(total / this.o.producerCount);
+    return base + (this.o.producerId < total % this.o.producerCount ? 1 : 0);
+  }
+
+  /** Runs the schedule, then waits until every message is acked or has given up. */
+  async run(): Promise<void> {
+    const slots = this.slotCount();
+    for (let n = 0; n < slots && !this.o.signal.aborted; n++) {
+      const slot = n * this.o.producerCount + this.o.producerId;
+      const intendedUs = this.o.originUs + slot * this.intervalUs;
+      const aheadMs = (intendedUs - nowUs()) / 1000;
+      if (aheadMs >= 1) await sleep(aheadMs).catch(() => undefined);
+      else this.o.monitor.slip(-aheadMs);
+      this.track(this.sendUntilSettled(n, intendedUs));
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  /** Ends resending early (used when the run is aborted). */
+  abandonResends(): void {
+    this.stopResending = true;
+  }
+
+  private track(promise: Promise<void>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private async sendUntilSettled(seq: number, intendedUs: number): Promise<void> {
+    const { ledger, recorder, producerId } = this.o;
+    const header = { runTag: this.o.runTag, producerId, seq, intendedUs, sentUs: 0 };
+    const template = encodeMessage(header, this.o.filler);
+    const key = `${producerId}`;
+    for (let attempt = 0; ; attempt++) {
+      const body = attempt === 0 ? template : Buffer.from(template);
+      const sentUs = nowUs();
+      stampSentUs(body, sentUs);
+      ledger.recordAttempt(producerId, seq);
+      if (attempt === 0) recorder.count('sent', sentUs);
+      const result = await this.safeSend(key, body);
+      const settledUs = nowUs();
+      ledger.recordSettlement(producerId, seq, result.outcome);
+      recorder.count(result.outcome, settledUs);
+      if (result.outcome === 'acked') {
+        recorder.publishSettled(intendedUs, sentUs, settledUs);
+        return;
+      }
+      if (!this.mayResend(intendedUs)) return;
+      await sleep(
+        backoffMs(Math.min(attempt, 4), { attempts: 0, baseDelayMs: 100, maxDelayMs: 1000 }),
+      );
+      if (!this.mayResend(intendedUs)) return;
+    }
+  }
+
+  private mayResend(intendedUs: number): boolean {
+    if (this.stopResending || this.o.signal.aborted) return false;
+    return (nowUs() - intendedUs) / 1000 < this.o.resendWindowMs;
+  }
+
+  /** An adapter must not throw; if one does, the attempt is recorded as indeterminate. */
+  private async safeSend(key: string, body: Buffer): Promise<SendResult> {
+    try {
+      return await this.o.client.send(key, body);
+    } catch (error) {
+      return { outcome: 'indeterminate', error: String(error) };
+    }
+  }
+}
