@@ -14,7 +14,7 @@ function scalarText(value: unknown): string {
 
 /** Compact text for any evidence value: lists joined, objects as k=v. */
 function valueText(value: unknown): string {
-  if (Array.isArray(value)) return value.map(valueText).join(', ');
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map(valueText).join(', ');
   if (value !== null && typeof value === 'object') {
     const pairs = Object.entries(value).map(([k, v]) => `${k}=${valueText(v)}`);
     return `(${pairs.join(' ')})`;
@@ -50,6 +50,11 @@ function windowText(fault: AppliedFault): string {
   return `${formatSec(fault.appliedAtSec)} → ${end}`;
 }
 
+/** A p99 of 0 means nothing completed inside the window, not that it was instant. */
+function windowMs(us: number): string {
+  return us > 0 ? formatMs(us) : 'none';
+}
+
 function faultRow(fault: AppliedFault): string[] {
   const evidence = summarizeEvidence(fault.evidence);
   const evidenceCell = fault.error ? `error: ${fault.error}; ${evidence}` : evidence;
@@ -60,8 +65,8 @@ function faultRow(fault: AppliedFault): string[] {
     windowText(fault),
     evidenceCell,
     w ? formatRate(w.ackedPerSec) : '—',
-    w ? formatMs(w.publishP99Us) : '—',
-    w ? formatMs(w.endToEndP99Us) : '—',
+    w ? windowMs(w.publishP99Us) : '—',
+    w ? windowMs(w.endToEndP99Us) : '—',
   ];
 }
 
@@ -97,6 +102,7 @@ function targetFaults(target: TargetResult): string {
 export function faultsSection(targets: TargetResult[]): string {
   const intro =
     'Times are seconds since the workload started. Figures "in window" cover only the ' +
-    'seconds from applied to reverted; latencies there are corrected p99s.';
+    'seconds from applied to reverted; latencies there are corrected p99s, and "none" ' +
+    'means no message completed inside the window.';
   return ['## Faults', intro, ...targets.map(targetFaults)].join('\n\n');
 }

@@ -57,12 +57,12 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
-/** Short tick labels: 12000 → "12k", 2500000 → "2.5M", 0.25 → "0.25". */
+/** Short tick labels: 12000 → "12k", 2500 → "2.5k", 2500000 → "2.5M", 0.25 → "0.25". */
 export function tickLabel(value: number): string {
   const abs = Math.abs(value);
   const trim = (v: number) => String(Number(v.toFixed(2)));
   if (abs >= 1e6) return `${trim(value / 1e6)}M`;
-  if (abs >= 1e4) return `${trim(value / 1e3)}k`;
+  if (abs >= 1e3) return `${trim(value / 1e3)}k`;
   return trim(value);
 }
 

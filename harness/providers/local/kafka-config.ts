@@ -106,6 +106,10 @@ export function kafkaProperties(logDir: string, ports: KafkaPorts): Record<strin
     'group.initial.rebalance.delay.ms': '0',
     'auto.create.topics.enable': 'false',
     'unclean.leader.election.enable': 'false',
+    // After kill -9 the restarted node is refused (DUPLICATE_BROKER_REGISTRATION) until its
+    // old registration is fenced, a session timeout later: 9 s by default, 3 s here.
+    'broker.heartbeat.interval.ms': '500',
+    'broker.session.timeout.ms': '3000',
   };
 }
 
@@ -148,6 +152,8 @@ export function kafkaSettings(properties: Record<string, string>, profile: strin
     'group.initial.rebalance.delay.ms',
     'auto.create.topics.enable',
     'unclean.leader.election.enable',
+    'broker.heartbeat.interval.ms',
+    'broker.session.timeout.ms',
   ];
   const settings: Settings = Object.fromEntries(keys.map((k) => [k, properties[k] ?? '']));
   settings.profile = profile;

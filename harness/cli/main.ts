@@ -1,0 +1,186 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { MqbenchError, errorMessage } from '../core/errors.js';
+import { registry, onStopSignal } from '../core/registry.js';
+import { randomSeed } from '../core/rng.js';
+import { installAll } from '../install/install.js';
+import { reportDirName, writeReport } from '../report/write.js';
+import type { RunResult } from '../report/result.js';
+import { loadScenario, TARGET_NAMES } from '../scenario/index.js';
+import type { Scenario } from '../scenario/index.js';
+import { runScenario } from '../run/run-scenario.js';
+import { summaryTable } from './summary.js';
+
+/** 0: every verdict ok; 1: a verdict failed or is unknown; 2: bad input or set-up error. */
+export const EXIT = { ok: 0, verdictFailed: 1, badInput: 2 } as const;
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function runCommand(argv: {
+  scenario: string;
+  targets?: string;
+  out?: string;
+  seed?: number;
+}) {
+  const scenario = selectTargets(await loadScenario(argv.scenario), argv.targets, argv.scenario);
+  const seed = argv.seed ?? scenario.seed ?? randomSeed();
+  const outDir = path.resolve(
+    argv.out ?? path.join(REPO_ROOT, 'reports', reportDirName(scenario.name, new Date())),
+  );
+  process.stderr.write(`mqbench: scenario ${scenario.name}, seed ${seed}, output ${outDir}\n`);
+  const controller = new AbortController();
+  const unsubscribe = onStopSignal(() => controller.abort());
+  let result: RunResult;
+  try {
+    result = await runScenario({
+      scenario,
+      scenarioFile: argv.scenario,
+      outDir,
+      seed,
+      signal: controller.signal,
+    });
+  } finally {
+    unsubscribe();
+    await registry.disposeAll();
+  }
+  const { markdownPath, jsonPath } = await writeReport(result, outDir);
+  process.stdout.write(`${summaryTable(result)}\nreport: ${markdownPath}\njson:   ${jsonPath}\n`);
+  return exitCodeOf(result);
+}
+
+export function exitCodeOf(result: RunResult): number {
+  if (result.targets.some((t) => t.error !== null)) return EXIT.badInput;
+  if (result.targets.every((t) => t.verdict.status === 'ok')) return EXIT.ok;
+  return EXIT.verdictFailed;
+}
+
+/** Keeps the scenario's targets named by --targets, in the scenario's order. */
+export function selectTargets(
+  scenario: Scenario,
+  targets: string | undefined,
+  file: string,
+): Scenario {
+  if (!targets) return scenario;
+  const wanted = targets
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const name of wanted) {
+    if (!(TARGET_NAMES as readonly string[]).includes(name)) {
+      throw new MqbenchError(
+        `--targets: unknown target '${name}'; expected one of ${TARGET_NAMES.join(', ')}`,
+        { phase: 'scenario' },
+      );
+    }
+    if (!scenario.targets.some((t) => t.name === name)) {
+      throw new MqbenchError(`--targets: ${file} has no target '${name}'`, { phase: 'scenario' });
+    }
+  }
+  return { ...scenario, targets: scenario.targets.filter((t) => wanted.includes(t.name)) };
+}
+
+async function validateCommand(argv: { scenario: string }) {
+  const scenario = await loadScenario(argv.scenario);
+  const targets = scenario.targets.map((t) => t.name).join(', ');
+  process.stdout.write(
+    `${argv.scenario}: ok (${targets}; ${scenario.workload.ratePerSec} msg/s for ` +
+      `${scenario.workload.durationSec} s; ${scenario.faults.length} faults)\n`,
+  );
+  return EXIT.ok;
+}
+
+function installCommand() {
+  const steps = installAll((line) => process.stderr.write(`mqbench install: ${line}\n`));
+  for (const step of steps)
+    process.stdout.write(`${step.name.padEnd(14)} ${step.status.padEnd(9)} ${step.detail}\n`);
+  return EXIT.ok;
+}
+
+export function buildCli(argv: string[], onExit: (code: number) => void) {
+  const done = (promise: Promise<number> | number) =>
+    Promise.resolve(promise).then(onExit, (error: unknown) => {
+      process.stderr.write(`${describe(error)}\n`);
+      onExit(EXIT.badInput);
+    });
+  return yargs(argv)
+    .scriptName('mqbench')
+    .usage(
+      '$0 <command>\n\nBenchmark and chaos-test harness for Redis Streams, RabbitMQ and Kafka.',
+    )
+    .command(
+      'run <scenario>',
+      'run a scenario on real brokers and write a report',
+      (y) =>
+        y
+          .positional('scenario', {
+            type: 'string',
+            demandOption: true,
+            describe: 'scenario YAML file',
+          })
+          .option('targets', {
+            type: 'string',
+            describe: 'comma-separated subset of the targets, e.g. redis,kafka',
+          })
+          .option('out', {
+            type: 'string',
+            describe: 'output folder [reports/<timestamp>-<scenario>]',
+          })
+          .option('seed', {
+            type: 'number',
+            describe: 'seed for everything random [scenario seed, else random]',
+          })
+          .epilogue(
+            'Exit codes: 0 every verdict ok, 1 a verdict failed or unknown, 2 bad input or set-up error.',
+          ),
+      (a) => done(runCommand(a)),
+    )
+    .command(
+      'validate <scenario>',
+      'check a scenario file against the schema',
+      (y) =>
+        y.positional('scenario', {
+          type: 'string',
+          demandOption: true,
+          describe: 'scenario YAML file',
+        }),
+      (a) => done(validateCommand(a)),
+    )
+    .command(
+      'install',
+      'fetch what is missing: apt packages (as root), Kafka jars, Toxiproxy',
+      (y) => y,
+      () => done(installCommandSafe()),
+    )
+    .demandCommand(1, 'name a command: run, validate or install')
+    .strict()
+    .fail((message, error, y) => {
+      if (error) throw error;
+      process.stderr.write(`${y.help()}\n\n${message}\n`);
+      onExit(EXIT.badInput);
+    })
+    .help();
+}
+
+function installCommandSafe(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    try {
+      resolve(installCommand());
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+function describe(error: unknown): string {
+  if (error instanceof MqbenchError) return error.describe();
+  return `mqbench: ${errorMessage(error)}`;
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  await buildCli(hideBin(process.argv), (code) => {
+    process.exitCode = code;
+  }).parseAsync();
+}

@@ -1,0 +1,199 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ADAPTERS } from '../adapters/index.js';
+import type { BrokerAdapter, ConsumerClient, ProducerClient } from '../adapters/types.js';
+import type { Logger } from '../core/log.js';
+import { freePorts } from '../core/ports.js';
+import { seededRandom } from '../core/rng.js';
+import { nowUs } from '../core/time.js';
+import { Ledger } from '../ledger/index.js';
+import { HarnessMonitor } from '../metrics/harness-health.js';
+import { Recorder } from '../metrics/recorder.js';
+import { startBroker } from '../providers/index.js';
+import type { BrokerHandle } from '../providers/types.js';
+import type { ProxyControl } from '../proxy/proxy-control.js';
+import type { ToxiproxyServer } from '../proxy/toxiproxy-server.js';
+import type { Scenario, TargetSpec } from '../scenario/index.js';
+import { faultTargets, targetProfile } from '../scenario/index.js';
+import { deliveryHandler } from '../workload/consumer.js';
+import { makeFiller, runTagOf } from '../workload/message.js';
+import { PacedProducer } from '../workload/producer.js';
+import { FaultTimeline } from '../faults/timeline.js';
+import { drainUntilEmpty } from './drain.js';
+import type { DrainOutcome } from './drain.js';
+
+/** Everything one target's run needs from the runner. */
+export interface TargetRunInput {
+  scenario: Scenario;
+  target: TargetSpec;
+  runId: string;
+  seed: number;
+  runDir: string;
+  toxiproxy: ToxiproxyServer;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** What a finished target run hands to the result builder. */
+export interface TargetRunOutput {
+  broker: BrokerHandle;
+  adapter: BrokerAdapter;
+  proxy: ProxyControl;
+  ledger: Ledger;
+  recorder: Recorder;
+  monitor: HarnessMonitor;
+  timeline: FaultTimeline;
+  drain: DrainOutcome;
+  originUs: number;
+  workloadMs: number;
+  provisionMs: number;
+}
+
+/** Time allowed after the last send slot for resends to land. */
+export const RESEND_WINDOW_MS = 20_000;
+
+/**
+ * Runs one target: broker behind its proxy, producers and consumers, the fault timeline,
+ * then heal and drain. The caller disposes the broker; this function closes the clients.
+ */
+export async function runTarget(input: TargetRunInput): Promise<TargetRunOutput> {
+  const { scenario, target, log } = input;
+  const provisionStart = Date.now();
+  const [brokerPort, proxyPort] = (await freePorts(2)) as [number, number];
+  fs.mkdirSync(input.runDir, { recursive: true });
+  const proxy = await input.toxiproxy.createProxy(target.name, proxyPort, brokerPort);
+  const profile = targetProfile(scenario, target);
+  log.info({ brokerPort, proxyPort, profile }, 'starting broker');
+  const broker = await startBroker(target, {
+    runDir: input.runDir,
+    brokerPort,
+    proxyPort,
+    profile,
+  });
+  try {
+    return await driveTarget(input, broker, proxy, Date.now() - provisionStart);
+  } catch (error) {
+    await broker.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function driveTarget(
+  input: TargetRunInput,
+  broker: BrokerHandle,
+  proxy: ProxyControl,
+  provisionMs: number,
+): Promise<TargetRunOutput> {
+  const { scenario, target, log } = input;
+  const w = scenario.workload;
+  const createAdapter = await ADAPTERS[target.name]();
+  const adapter = createAdapter(
+    { host: '127.0.0.1', port: proxy.listenPort },
+    {
+      name: `mqbench-${input.runId}-${target.name}`.replace(/[^A-Za-z0-9_.-]/g, '-'),
+      profile: targetProfile(scenario, target),
+      partitions: w.partitions,
+      sendTimeoutMs: w.sendTimeoutMs,
+      heartbeatSec: 5,
+    },
+  );
+  await adapter.setup();
+  const perProducer = Math.ceil((w.ratePerSec * w.durationSec) / w.producers) + 16;
+  const ledger = new Ledger(w.producers, perProducer);
+  const runTag = runTagOf(`${input.runId}/${target.name}`);
+  const originUs = nowUs() + 500_000;
+  const recorder = new Recorder(originUs, w.warmupSec);
+  const monitor = new HarnessMonitor();
+  const consumers = await startConsumers(
+    adapter,
+    w.consumers,
+    deliveryHandler(ledger, recorder, runTag),
+  );
+  const producers = await openProducers(adapter, w.producers);
+  const faults = scenario.faults.filter((f) =>
+    faultTargets(scenario, f).some((t) => t.name === target.name),
+  );
+  const timeline = new FaultTimeline(faults, { proxy, broker, log }, originUs);
+
+  log.info({ ratePerSec: w.ratePerSec, durationSec: w.durationSec }, 'workload started');
+  const workloadStart = Date.now();
+  const random = seededRandom(input.seed);
+  const paced = producers.map(
+    (client, producerId) =>
+      new PacedProducer({
+        producerId,
+        producerCount: w.producers,
+        totalRatePerSec: w.ratePerSec,
+        durationSec: w.durationSec,
+        originUs,
+        runTag,
+        filler: makeFiller(w.messageSizeBytes, random),
+        resendWindowMs: RESEND_WINDOW_MS,
+        client,
+        ledger,
+        recorder,
+        monitor,
+        signal: input.signal,
+      }),
+  );
+  const stopResends = () => paced.forEach((p) => p.abandonResends());
+  input.signal.addEventListener('abort', stopResends, { once: true });
+  await Promise.all([timeline.run(input.signal), ...paced.map((p) => p.run())]);
+  const workloadMs = Date.now() - workloadStart;
+  log.info({ attempted: ledger.attemptedCount, acked: ledger.ackedCount }, 'workload done');
+
+  await proxy.heal();
+  const drain = await drainUntilEmpty(adapter, scenario.drain.timeoutSec * 1000, input.signal, log);
+  await closeAll(producers, consumers, adapter, log);
+  return {
+    broker,
+    adapter,
+    proxy,
+    ledger,
+    recorder,
+    monitor,
+    timeline,
+    drain,
+    originUs,
+    workloadMs,
+    provisionMs,
+  };
+}
+
+async function startConsumers(
+  adapter: BrokerAdapter,
+  count: number,
+  handler: (body: Buffer) => void,
+): Promise<ConsumerClient[]> {
+  const consumers: ConsumerClient[] = [];
+  for (let i = 0; i < count; i++) consumers.push(await adapter.createConsumer(i, handler));
+  return consumers;
+}
+
+async function openProducers(adapter: BrokerAdapter, count: number): Promise<ProducerClient[]> {
+  const producers: ProducerClient[] = [];
+  for (let i = 0; i < count; i++) producers.push(await adapter.createProducer(i));
+  return producers;
+}
+
+async function closeAll(
+  producers: ProducerClient[],
+  consumers: ConsumerClient[],
+  adapter: BrokerAdapter,
+  log: Logger,
+): Promise<void> {
+  const close = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (error) {
+      log.warn({ err: error }, `closing ${what} failed`);
+    }
+  };
+  for (const p of producers) await close('producer', () => p.close());
+  for (const c of consumers) await close('consumer', () => c.close());
+  await close('adapter', () => adapter.teardown());
+}
+
+export function targetRunDir(outDir: string, target: string): string {
+  return path.join(outDir, target);
+}
