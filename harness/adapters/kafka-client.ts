@@ -61,7 +61,9 @@ export function countingLogCreator(stats: ClientStats): logCreator {
   return () => (entry: LogEntry) => {
     if (entry.level > LOG_LEVEL_ERROR) return;
     const detail = typeof entry.log.error === 'string' ? entry.log.error : entry.log.message;
-    const key = `kafkajs ${entry.namespace}: ${detail}`.slice(0, 80);
+    // Digits vary per entry (ports, retry delays), so they would split one error into many.
+    const text = `kafkajs ${entry.namespace}: ${detail.replace(/\d+(\.\d+)?/g, 'N')}`;
+    const key = text.slice(0, 80);
     stats.errors[key] = (stats.errors[key] ?? 0) + 1;
   };
 }

@@ -1,12 +1,13 @@
 import kafkajs from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
-import { withTimeout } from '../core/time.js';
-import { classifySendError, errorKey, errorText } from './kafka-client.js';
+import { sleep, withTimeout } from '../core/time.js';
+import { classifySendError, errorKey } from './kafka-client.js';
 import type { ClientStats, ProducerClient, SendResult } from './types.js';
 
 /** At most this many messages in one produce call; more wait for the next. */
 const MAX_BATCH_MESSAGES = 500;
 const CLOSE_TIMEOUT_MS = 5000;
+const CONNECT_BACKOFF_MAX_MS = 1000;
 
 export interface KafkaProducerOptions {
   kafka: Kafka;
@@ -33,13 +34,13 @@ interface Pending {
   state: 'queued' | 'sent';
   settled: boolean;
   resolve: (result: SendResult) => void;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
   batch?: Batch;
 }
 
 interface Batch {
   items: Pending[];
-  producer?: Producer;
+  producer: Producer;
   finished: boolean;
   /** Its first deadline passed: its slot is freed and its producer replaced. */
   abandoned: boolean;
@@ -60,7 +61,7 @@ export class KafkaProducerClient implements ProducerClient {
   private readonly settings;
   private inFlight = 0;
   private producer: Producer | undefined;
-  private connecting: Promise<Producer> | undefined;
+  private connecting: Promise<void> | undefined;
   private connectedOnce = false;
   private closed = false;
   private readonly running = new Set<Promise<void>>();
@@ -71,20 +72,13 @@ export class KafkaProducerClient implements ProducerClient {
 
   /** Connects the first producer, so set-up errors surface before the run starts. */
   async start(): Promise<void> {
-    await this.currentProducer();
+    await this.connectNew();
   }
 
   send(key: string, body: Buffer): Promise<SendResult> {
     if (this.closed) return Promise.resolve({ outcome: 'failed', error: 'producer closed' });
     return new Promise((resolve) => {
-      const item: Pending = {
-        key,
-        body,
-        state: 'queued',
-        settled: false,
-        resolve,
-        timer: 0 as never,
-      };
+      const item: Pending = { key, body, state: 'queued', settled: false, resolve };
       item.timer = setTimeout(() => this.expire(item), this.options.sendTimeoutMs);
       this.queue.push(item);
       this.pump();
@@ -93,27 +87,31 @@ export class KafkaProducerClient implements ProducerClient {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const item of this.queue.splice(0))
-      settle(item, { outcome: 'failed', error: 'producer closed' });
-    await withTimeout(Promise.allSettled([...this.running]), CLOSE_TIMEOUT_MS, 'sends').catch(
-      () => undefined,
-    );
+    for (const item of this.queue.splice(0)) {
+      settle(item, { outcome: 'failed', error: 'producer closed before sending' });
+    }
+    const pending = Promise.allSettled([...this.running, this.connecting]);
+    await withTimeout(pending, CLOSE_TIMEOUT_MS, 'sends').catch(() => undefined);
     const producer = this.producer;
     this.producer = undefined;
-    if (producer)
-      await withTimeout(producer.disconnect(), CLOSE_TIMEOUT_MS, 'disconnect').catch(
-        () => undefined,
-      );
+    if (producer) await disconnectQuietly(producer);
   }
 
+  /** Hands queued messages to kafkajs, or connects first; messages wait for the connection. */
   private pump(): void {
-    while (!this.closed && this.inFlight < this.settings.maxInFlight && this.queue.length > 0) {
-      const batch: Batch = {
-        items: this.queue.splice(0, MAX_BATCH_MESSAGES),
-        finished: false,
-        abandoned: false,
-      };
-      for (const item of batch.items) item.batch = batch;
+    if (this.closed) return;
+    const producer = this.producer;
+    if (!producer) {
+      if (this.queue.length > 0) this.ensureConnecting();
+      return;
+    }
+    while (this.inFlight < this.settings.maxInFlight && this.queue.length > 0) {
+      const items = this.queue.splice(0, MAX_BATCH_MESSAGES);
+      const batch: Batch = { items, producer, finished: false, abandoned: false };
+      for (const item of items) {
+        item.batch = batch;
+        item.state = 'sent';
+      }
       this.inFlight++;
       const run = this.dispatch(batch);
       this.running.add(run);
@@ -123,25 +121,16 @@ export class KafkaProducerClient implements ProducerClient {
 
   private async dispatch(batch: Batch): Promise<void> {
     try {
-      batch.producer = await this.currentProducer();
-    } catch (error) {
-      // Never handed to kafkajs: those messages definitely did not reach the broker.
-      this.countError(error);
-      settleAll(batch, { outcome: 'failed', error: `connect: ${errorText(error)}` });
-      this.finish(batch);
-      return;
-    }
-    const items = batch.items.filter((item) => !item.settled);
-    for (const item of items) item.state = 'sent';
-    try {
-      if (items.length > 0) await batch.producer.send(this.record(items));
+      await batch.producer.send(this.record(batch.items));
       settleAll(batch, { outcome: 'acked' });
     } catch (error) {
       this.countError(error);
       this.replace(batch.producer);
-      settleAll(batch, classifySendError(error, items.length));
+      settleAll(batch, classifySendError(error, batch.items.length));
     }
-    this.finish(batch);
+    batch.finished = true;
+    if (!batch.abandoned) this.inFlight--;
+    this.pump();
   }
 
   private record(items: Pending[]) {
@@ -151,12 +140,6 @@ export class KafkaProducerClient implements ProducerClient {
       timeout: this.options.sendTimeoutMs,
       messages: items.map((item) => ({ key: item.key, value: item.body })),
     };
-  }
-
-  private finish(batch: Batch): void {
-    batch.finished = true;
-    if (!batch.abandoned) this.inFlight--;
-    this.pump();
   }
 
   /** A deadline: unsent messages failed; sent ones are unknown, and their batch is stuck. */
@@ -174,21 +157,34 @@ export class KafkaProducerClient implements ProducerClient {
     if (batch && !batch.finished && !batch.abandoned) {
       batch.abandoned = true;
       this.inFlight--;
-      if (batch.producer) this.replace(batch.producer);
+      this.replace(batch.producer);
       this.pump();
     }
   }
 
-  private currentProducer(): Promise<Producer> {
-    if (this.producer) return Promise.resolve(this.producer);
-    this.connecting ??= this.connectNew().finally(() => (this.connecting = undefined));
-    return this.connecting;
+  /** Like the Java client's max.block.ms: while messages wait, keep trying to connect. */
+  private ensureConnecting(): void {
+    if (this.connecting) return;
+    this.connecting = this.connectLoop().finally(() => {
+      this.connecting = undefined;
+      this.pump();
+    });
+  }
+
+  private async connectLoop(): Promise<void> {
+    for (let attempt = 0; !this.closed && !this.producer && this.queue.length > 0; attempt++) {
+      try {
+        await this.connectNew();
+      } catch (error) {
+        this.countError(error);
+        await sleep(Math.min(CONNECT_BACKOFF_MAX_MS, 100 * 2 ** attempt));
+      }
+    }
   }
 
   private async connectNew(): Promise<Producer> {
-    const safe = this.options.profile === 'safe';
     const producer = this.options.kafka.producer({
-      idempotent: safe,
+      idempotent: this.settings.idempotent,
       maxInFlightRequests: this.settings.maxInFlight,
       allowAutoTopicCreation: false,
       createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
@@ -197,8 +193,12 @@ export class KafkaProducerClient implements ProducerClient {
     try {
       await withTimeout(producer.connect(), this.options.sendTimeoutMs, 'producer connect');
     } catch (error) {
-      void producer.disconnect().catch(() => undefined);
+      void disconnectQuietly(producer);
       throw error;
+    }
+    if (this.closed) {
+      void disconnectQuietly(producer);
+      throw new Error('producer closed while connecting');
     }
     if (this.connectedOnce) this.options.stats.producerReconnects++;
     this.connectedOnce = true;
@@ -210,7 +210,7 @@ export class KafkaProducerClient implements ProducerClient {
   private replace(producer: Producer): void {
     if (this.producer !== producer) return;
     this.producer = undefined;
-    void producer.disconnect().catch(() => undefined);
+    void disconnectQuietly(producer);
   }
 
   private countError(error: unknown): void {
@@ -228,4 +228,8 @@ function settle(item: Pending, result: SendResult): void {
 
 function settleAll(batch: Batch, result: SendResult): void {
   for (const item of batch.items) settle(item, result);
+}
+
+async function disconnectQuietly(producer: Producer): Promise<void> {
+  await withTimeout(producer.disconnect(), CLOSE_TIMEOUT_MS, 'disconnect').catch(() => undefined);
 }

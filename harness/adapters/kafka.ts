@@ -164,6 +164,9 @@ export class KafkaAdapter implements BrokerAdapter {
       const admin = await this.connectAdmin();
       const deleted = admin.deleteTopics({ topics: [this.options.name], timeout: 5000 });
       await withTimeout(deleted, ADMIN_TIMEOUT_MS, 'delete topic');
+      if (this.consumers.length > 0) {
+        await withTimeout(admin.deleteGroups([this.groupId]), ADMIN_TIMEOUT_MS, 'delete group');
+      }
     } catch (error) {
       // Best effort: the broker of a run is disposable, and its data goes with the run.
       this.countError(error);

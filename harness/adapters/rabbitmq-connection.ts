@@ -40,7 +40,9 @@ export async function openConnection(
       clientProperties: { connection_name: options.connectionName },
     },
   ).then((model) => {
-    model.on('error', options.onError);
+    model.on('error', (error: unknown) => {
+      if (!(error instanceof DeliberateDrop)) options.onError(error);
+    });
     if (gaveUp) destroyConnection(model, 'opened after the connect deadline');
     return model;
   });
@@ -57,6 +59,11 @@ export async function openConnection(
   }
 }
 
+/** The error we destroy a socket with; not counted as a client error. */
+class DeliberateDrop extends Error {
+  override readonly name = 'DeliberateDrop';
+}
+
 interface SocketHolder {
   stream?: { destroy(error?: Error): void };
 }
@@ -70,7 +77,7 @@ interface SocketHolder {
 export function destroyConnection(model: ChannelModel, reason: string): void {
   const socket = (model.connection as unknown as SocketHolder).stream;
   if (socket && typeof socket.destroy === 'function') {
-    socket.destroy(new Error(reason));
+    socket.destroy(new DeliberateDrop(reason));
     return;
   }
   model.close().catch(() => undefined);

@@ -86,7 +86,8 @@ function latencyChart(target: TargetResult, slug: string): Chart {
   const svg = lineChartSvg({
     title,
     xLabel: 'seconds since workload start',
-    yLabel: 'p99 latency (ms)',
+    yLabel: 'p99 latency (ms, log scale)',
+    yLog: true,
     series: [
       named(
         'publish p99',

@@ -36,7 +36,7 @@ export function classesAddUp(counts: VerdictCounts): boolean {
 
 /** One table, a column per target, so the ledgers can be read side by side. */
 export function ledgerSection(targets: TargetResult[]): string {
-  const headers = ['', ...targets.map(targetLabel)];
+  const headers = ['', ...targets.map((t) => targetLabel(t, targets))];
   const countRow = ([key, label]: [CountKey, string]) => [
     label,
     ...targets.map((t) => formatInt(t.verdict.counts[key])),
@@ -73,7 +73,7 @@ function latencyRow(target: string, measure: string, s: LatencySummary): string[
 /** Corrected beside uncorrected: a wide gap means the sender fell behind its schedule. */
 export function latencySection(targets: TargetResult[]): string {
   const rows = targets.flatMap((t) => {
-    const label = targetLabel(t);
+    const label = targetLabel(t, targets);
     const { publish, endToEnd } = t.latency;
     return [
       latencyRow(label, 'publish, corrected', publish.corrected),
@@ -91,31 +91,33 @@ export function latencySection(targets: TargetResult[]): string {
   return ['## Latency details', intro, table(headers, rows, align)].join('\n\n');
 }
 
-/** Fault kinds whose window overlaps the second [sec, sec + 1). */
-function activeFaults(target: TargetResult, sec: number): string {
+/** Warm-up and the faults whose window overlaps the second [sec, sec + 1). */
+function secondNote(target: TargetResult, sec: number, warmupSec: number): string {
   const end = target.series.length;
-  return target.faults
+  const faults = target.faults
     .filter((f) => f.appliedAtSec !== null && f.appliedAtSec < sec + 1)
     .filter((f) => (f.revertedAtSec ?? end) > sec)
-    .map((f) => `#${f.index} ${f.kind}`)
-    .join(', ');
+    .map((f) => `#${f.index} ${f.kind}`);
+  return [...(sec < warmupSec ? ['warm-up'] : []), ...faults].join(', ');
 }
 
-function secondRow(target: TargetResult, s: SecondSample): string[] {
+function secondRow(target: TargetResult, s: SecondSample, warmupSec: number): string[] {
   const counts = [s.sent, s.acked, s.failed, s.indeterminate, s.received].map(formatInt);
-  return [String(s.sec), ...counts, activeFaults(target, s.sec)];
+  return [String(s.sec), ...counts, secondNote(target, s.sec, warmupSec)];
 }
 
 /** Per target, every second of the run, folded away: it is for checking, not for reading. */
-export function perSecondSection(targets: TargetResult[]): string {
-  const headers = ['sec', 'sent', 'acked', 'failed', 'indeterminate', 'received', 'fault'];
+export function perSecondSection(targets: TargetResult[], warmupSec: number): string {
+  const headers = ['sec', 'sent', 'acked', 'failed', 'indeterminate', 'received', 'note'];
   const align: ('l' | 'r')[] = ['r', 'r', 'r', 'r', 'r', 'r', 'l'];
   const blocks = targets
     .filter((t) => t.series.length > 0)
     .map((t) => {
-      const rows = t.series.map((s) => secondRow(t, s));
-      const summary = `${targetLabel(t)}: ${t.series.length} seconds`;
-      return `<details>\n<summary>${summary}</summary>\n\n${table(headers, rows, align)}\n\n</details>`;
+      const rows = t.series.map((s) => secondRow(t, s, warmupSec));
+      const summary = `${targetLabel(t, targets)}: ${t.series.length} seconds`;
+      // Blank lines around the table: markdown inside HTML blocks renders only with them.
+      const body = table(headers, rows, align);
+      return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
     });
   if (blocks.length === 0) return '## Per second\n\nNo per-second data was recorded.';
   const intro = 'Events are counted in the second they happened, warm-up included.';

@@ -70,8 +70,8 @@ function faultRow(fault: AppliedFault): string[] {
   ];
 }
 
-function targetFaults(target: TargetResult): string {
-  const heading = `### ${targetLabel(target)}`;
+function targetFaults(target: TargetResult, all: TargetResult[]): string {
+  const heading = `### ${targetLabel(target, all)}`;
   if (target.faults.length === 0) {
     const why = target.error ? 'the target stopped at set-up (see Errors)' : 'none planned';
     return `${heading}\n\nNo faults: ${why}.`;
@@ -104,5 +104,5 @@ export function faultsSection(targets: TargetResult[]): string {
     'Times are seconds since the workload started. Figures "in window" cover only the ' +
     'seconds from applied to reverted; latencies there are corrected p99s, and "none" ' +
     'means no message completed inside the window.';
-  return ['## Faults', intro, ...targets.map(targetFaults)].join('\n\n');
+  return ['## Faults', intro, ...targets.map((t) => targetFaults(t, targets))].join('\n\n');
 }

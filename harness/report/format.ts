@@ -15,6 +15,7 @@ export function formatInt(value: number): string {
 /** A rate per second: whole above 100, one decimal below, so small rates keep their detail. */
 export function formatRate(perSec: number): string {
   if (!Number.isFinite(perSec)) return '—';
+  if (perSec === 0) return '0';
   return Math.abs(perSec) >= 100 ? integerFormat.format(perSec) : oneDecimalFormat.format(perSec);
 }
 
@@ -81,9 +82,14 @@ export function table(headers: string[], rows: string[][], align: ('l' | 'r')[] 
   return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
-/** How a target is named in every table: its broker and, when it matters, the profile. */
-export function targetLabel(target: TargetResult): string {
-  return `${target.name} (${target.profile})`;
+/**
+ * How a target is named in every table: by its broker, with the profile added when the run
+ * mixes profiles or tests one broker twice, so every label stays unique.
+ */
+export function targetLabel(target: TargetResult, all: TargetResult[]): string {
+  const profiles = new Set(all.map((t) => t.profile));
+  const sameName = all.filter((t) => t.name === target.name).length;
+  return profiles.size > 1 || sameName > 1 ? `${target.name} (${target.profile})` : target.name;
 }
 
 /** The verdict as a reader scans it: failures shout, `unknown` never looks like a pass. */

@@ -75,9 +75,9 @@ describe('renderMarkdown', () => {
 
   it('puts throughput and lost figures in each target row', () => {
     const expected: [string, string, string][] = [
-      ['redis (safe)', '998 / 1,000', '0'],
-      ['rabbitmq (safe)', '991 / 1,000', '37'],
-      ['kafka (safe)', '987 / 1,000', '1,200'],
+      ['redis', '998 / 1,000', '0'],
+      ['rabbitmq', '991 / 1,000', '37'],
+      ['kafka', '987 / 1,000', '1,200 (not drained)'],
     ];
     for (const [label, throughput, lost] of expected) {
       const cells = rowCells(markdown, label);
@@ -85,21 +85,19 @@ describe('renderMarkdown', () => {
       expect(cells[2]).toBe(throughput);
       expect(cells[9]).toBe(lost);
     }
-    expect(rowCells(markdown, 'redis (safe)').slice(3, 6)).toEqual([
-      '1.23 ms',
-      '2.90 ms',
-      '215 ms',
-    ]);
+    expect(rowCells(markdown, 'redis').slice(3, 6)).toEqual(['1.23 ms', '2.90 ms', '215 ms']);
   });
 
   it('shows unknown as unknown and fail as FAIL, never as ok', () => {
-    expect(rowCells(markdown, 'kafka (safe)')[1]).toBe('unknown');
-    expect(rowCells(markdown, 'rabbitmq (safe)')[1]).toBe('FAIL');
-    expect(rowCells(markdown, 'redis (safe)')[1]).toBe('ok');
+    expect(rowCells(markdown, 'kafka')[1]).toBe('unknown');
+    expect(rowCells(markdown, 'rabbitmq')[1]).toBe('FAIL');
+    expect(rowCells(markdown, 'redis')[1]).toBe('ok');
     const meaning = section(markdown, 'What the verdict means');
-    expect(meaning).toContain('**kafka (safe): unknown.**');
+    expect(meaning).toContain('**kafka: unknown.**');
     expect(meaning).toContain('Not drained after 30.0 s: 1,204 messages left');
-    expect(meaning).toContain('lost 37 acked messages; the safe profile allows 0.');
+    expect(meaning).toContain(
+      '**rabbitmq: FAIL.** 37 acked messages were never delivered (lost); the limit is 0.',
+    );
   });
 
   it('lists every fault with its evidence and window figures', () => {
@@ -136,17 +134,29 @@ describe('renderMarkdown', () => {
       expect(markdown).toContain(`![${chart.title}](${chart.file})`);
     }
     expect(count(markdown, /<details>/g)).toBe(3);
-    expect(markdown).toContain('<summary>redis (safe): 50 seconds</summary>');
+    expect(markdown).toContain('<summary>redis: 50 seconds</summary>');
   });
 
   it('flags the harness-bound target and prints the durability note', () => {
     expect(section(markdown, 'Harness health')).toContain(
-      '**Warning:** on kafka (safe) the harness, not the broker, set the pace',
+      '**Warning:** on kafka the harness, not the broker, set the pace',
     );
     expect(section(markdown, 'Settings each target ran with')).toContain(
       'kill -9 keeps the OS page cache, so it tests a process crash, not a power loss.',
     );
     expect(section(markdown, 'Client stats')).toContain('ECONNREFUSED ×14, send timeout ×9');
+  });
+
+  it('names the profile in labels only when the run mixes profiles', () => {
+    expect(markdown).toContain('Delivery profile: safe (at-least-once, durable) on every target.');
+    const mixed = fixtureRunResult();
+    const redis = mixed.targets[0];
+    if (!redis) throw new Error('fixture has no redis target');
+    mixed.targets.push({ ...redis, profile: 'fast' });
+    const text = render(mixed);
+    expect(rowCells(text, 'redis (safe)')[2]).toBe('998 / 1,000');
+    expect(rowCells(text, 'redis (fast)')[1]).toBe('ok');
+    expect(buildCharts(mixed).map((c) => c.file)).toContain('redis-2-latency.svg');
   });
 
   it('shows a set-up error in the row and in its own section', () => {
@@ -155,7 +165,7 @@ describe('renderMarkdown', () => {
     if (!kafka) throw new Error('fixture has no kafka target');
     kafka.error = 'broker did not start: port 9092 | in use';
     const text = render(failed);
-    expect(rowCells(text, 'kafka (safe)')[1]).toBe(
+    expect(rowCells(text, 'kafka')[1]).toBe(
       'unknown (set-up error: broker did not start: port 9092 \\| in use)',
     );
     expect(section(text, 'Errors')).toContain('broker did not start: port 9092 | in use');
@@ -190,6 +200,15 @@ describe('SVG charts', () => {
     expect(faultBands(target)).toHaveLength(2);
     expect(count(charts[0]?.svg ?? '', /<path /g)).toBe(3);
     expect(count(charts[0]?.svg ?? '', /<rect class="band"/g)).toBe(0);
+  });
+
+  it('draws latency on a log axis with decade ticks', () => {
+    const latency = charts.find((c) => c.file === 'redis-latency.svg')?.svg ?? '';
+    // Per-second p99s run from about 2 ms to 4.4 s: decades 1 ms to 10 s.
+    for (const tick of ['1', '10', '100', '1k', '10k']) {
+      expect(latency).toContain(`>${tick}</text>`);
+    }
+    expect(latency).toContain('p99 latency (ms, log scale)');
   });
 
   it('leaves a gap where a second had no latency sample', () => {

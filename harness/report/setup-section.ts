@@ -8,9 +8,9 @@ function settingsText(settings: Settings): string {
   return entries.map(([key, value]) => `\`${key}=${String(value)}\``).join(', ');
 }
 
-function targetSettings(target: TargetResult): string {
+function targetSettings(target: TargetResult, all: TargetResult[]): string {
   return [
-    `### ${targetLabel(target)}`,
+    `### ${targetLabel(target, all)}`,
     [
       `- Provider: ${target.provider}; broker: ${target.brokerVersion || 'version unknown'}; ` +
         `client: ${target.clientLibrary || 'unknown'}`,
@@ -23,7 +23,10 @@ function targetSettings(target: TargetResult): string {
 
 /** The exact settings per target, so a reader can judge whether the comparison was fair. */
 export function settingsSection(targets: TargetResult[]): string {
-  return ['## Settings each target ran with', ...targets.map(targetSettings)].join('\n\n');
+  return [
+    '## Settings each target ran with',
+    ...targets.map((t) => targetSettings(t, targets)),
+  ].join('\n\n');
 }
 
 /**
@@ -38,7 +41,7 @@ export function proxyCarriedPayload(target: TargetResult): boolean {
 /** Byte counters of each target's proxy and the bypass check they support. */
 export function proxySection(targets: TargetResult[]): string {
   const rows = targets.map((t) => [
-    targetLabel(t),
+    targetLabel(t, targets),
     `${t.proxy.name} :${t.proxy.listenPort} → :${t.proxy.upstreamPort}`,
     formatBytes(t.proxy.upstreamBytes),
     formatBytes(t.proxy.downstreamBytes),
@@ -69,7 +72,7 @@ function cpuText(target: TargetResult): string {
 /** Event-loop lag, schedule slip and CPU of the harness; flags runs the harness paced. */
 export function harnessSection(targets: TargetResult[]): string {
   const rows = targets.map((t) => [
-    targetLabel(t),
+    targetLabel(t, targets),
     formatMs(t.harness.eventLoopLagP99Ms * 1000),
     formatMs(t.harness.eventLoopLagMaxMs * 1000),
     formatMs(t.harness.maxScheduleSlipMs * 1000),
@@ -86,7 +89,7 @@ export function harnessSection(targets: TargetResult[]): string {
     'harness-bound',
     'note',
   ];
-  const bound = targets.filter((t) => t.harness.harnessBound).map(targetLabel);
+  const bound = targets.filter((t) => t.harness.harnessBound).map((t) => targetLabel(t, targets));
   const warning =
     bound.length === 0
       ? 'The harness kept up with its schedule on every target.'
@@ -105,7 +108,7 @@ function errorsText(errors: Record<string, number>): string {
 /** Reconnects, resends and errors the clients saw: the cost of the faults on the client side. */
 export function clientStatsSection(targets: TargetResult[]): string {
   const rows = targets.map((t) => [
-    targetLabel(t),
+    targetLabel(t, targets),
     formatInt(t.clientStats.producerReconnects),
     formatInt(t.clientStats.consumerReconnects),
     formatInt(t.clientStats.resends),

@@ -17,6 +17,8 @@ export interface LineChartOptions {
   yLabel: string;
   series: ChartSeries[];
   bands?: ChartBand[];
+  /** A log y axis, for latencies that span milliseconds to seconds; y <= 0 becomes a gap. */
+  yLog?: boolean;
 }
 
 const WIDTH = 760;
@@ -68,26 +70,54 @@ export function tickLabel(value: number): string {
 
 interface Scale {
   x: (v: number) => number;
+  /** NaN where the value cannot be drawn (zero or below on a log axis). */
   y: (v: number) => number;
-  xDomain: [number, number];
-  yDomain: [number, number];
+  xTicks: number[];
+  yTicks: number[];
 }
 
-/** x spans the data and the bands; y starts at 0 and ends on a nice tick above the data. */
-function buildScale(series: ChartSeries[], bands: ChartBand[]): Scale {
+interface Axis {
+  /** Maps a value to 0..1 along the axis. */
+  unit: (v: number) => number;
+  ticks: number[];
+}
+
+/** Both ends on nice ticks, so the axis starts and ends on a labelled value. */
+function linearAxis(values: number[], count: number, fromZero: boolean): Axis {
+  let lo = values.length ? Math.min(...values) : 0;
+  let hi = values.length ? Math.max(...values) : 1;
+  if (fromZero) lo = Math.min(0, lo);
+  if (hi <= lo) hi = lo + 1;
+  const step = niceStep(hi - lo, count);
+  lo = Math.floor(lo / step) * step;
+  hi = Math.ceil(hi / step) * step;
+  return { unit: (v) => (v - lo) / (hi - lo), ticks: niceTicks(lo, hi, count) };
+}
+
+/** Decades around the positive values; latencies span 1 ms to 10 s under faults. */
+function logAxis(values: number[]): Axis {
+  const positive = values.filter((v) => v > 0);
+  const lo = positive.length ? Math.floor(Math.log10(Math.min(...positive))) : 0;
+  let hi = positive.length ? Math.ceil(Math.log10(Math.max(...positive))) : 1;
+  if (hi <= lo) hi = lo + 1;
+  const ticks = Array.from({ length: hi - lo + 1 }, (_, i) =>
+    Number((10 ** (lo + i)).toPrecision(12)),
+  );
+  return { unit: (v) => (v > 0 ? (Math.log10(v) - lo) / (hi - lo) : Number.NaN), ticks };
+}
+
+/** x spans the data and the bands; y starts at 0 (or spans decades when `yLog`). */
+function buildScale(series: ChartSeries[], bands: ChartBand[], yLog: boolean): Scale {
   const xs = series.flatMap((s) => s.points.map((p) => p[0])).filter(Number.isFinite);
   const ys = series.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
   xs.push(...bands.flatMap((b) => [b.from, b.to]));
-  let xMin = xs.length ? Math.min(...xs) : 0;
-  let xMax = xs.length ? Math.max(...xs) : 1;
-  if (xMax <= xMin) [xMin, xMax] = [xMin - 0.5, xMax + 0.5];
-  const yTop = Math.max(0, ...ys);
-  const yMax = yTop > 0 ? Math.ceil(yTop / niceStep(yTop, 5)) * niceStep(yTop, 5) : 1;
+  const xAxis = linearAxis(xs, 10, false);
+  const yAxis = yLog ? logAxis(ys) : linearAxis(ys, 5, true);
   return {
-    x: (v) => MARGIN.left + ((v - xMin) / (xMax - xMin)) * PLOT_W,
-    y: (v) => MARGIN.top + PLOT_H - (v / yMax) * PLOT_H,
-    xDomain: [xMin, xMax],
-    yDomain: [0, yMax],
+    x: (v) => MARGIN.left + xAxis.unit(v) * PLOT_W,
+    y: (v) => MARGIN.top + PLOT_H - yAxis.unit(v) * PLOT_H,
+    xTicks: xAxis.ticks,
+    yTicks: yAxis.ticks,
   };
 }
 
@@ -101,12 +131,12 @@ function axes(scale: Scale, xLabel: string, yLabel: string): string[] {
     `<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${bottom}" ` +
       'stroke="#333"/>',
   ];
-  for (const t of niceTicks(scale.xDomain[0], scale.xDomain[1], 10)) {
+  for (const t of scale.xTicks) {
     const x = round(scale.x(t));
     out.push(`<line x1="${x}" y1="${bottom}" x2="${x}" y2="${bottom + 5}" stroke="#333"/>`);
     out.push(text(x, bottom + 18, tickLabel(t), 'middle', 11));
   }
-  for (const t of niceTicks(scale.yDomain[0], scale.yDomain[1], 5)) {
+  for (const t of scale.yTicks) {
     const y = round(scale.y(t));
     out.push(
       `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + PLOT_W}" y2="${y}" ` +
@@ -143,16 +173,17 @@ function bandMarks(scale: Scale, bands: ChartBand[]): string[] {
   });
 }
 
-/** An SVG path, with a new subpath after every gap (non-finite y). */
+/** An SVG path, with a new subpath after every gap (a point that cannot be drawn). */
 function pathData(scale: Scale, points: [number, number][]): string {
   const parts: string[] = [];
   let penDown = false;
   for (const [x, y] of points) {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+    const [px, py] = [scale.x(x), scale.y(y)];
+    if (!Number.isFinite(px) || !Number.isFinite(py)) {
       penDown = false;
       continue;
     }
-    parts.push(`${penDown ? 'L' : 'M'}${round(scale.x(x))} ${round(scale.y(y))}`);
+    parts.push(`${penDown ? 'L' : 'M'}${round(px)} ${round(py)}`);
     penDown = true;
   }
   return parts.join(' ');
@@ -180,7 +211,7 @@ function legend(series: ChartSeries[]): string[] {
  */
 export function lineChartSvg(opts: LineChartOptions): string {
   const bands = opts.bands ?? [];
-  const scale = buildScale(opts.series, bands);
+  const scale = buildScale(opts.series, bands, opts.yLog ?? false);
   const lines = opts.series.map((s, i) => {
     const color = COLORS[i % COLORS.length] ?? '#000';
     return (
