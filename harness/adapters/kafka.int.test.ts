@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, probeConnect } from '../core/ports.js';
 import { sleep, waitFor } from '../core/time.js';
 import { startLocalKafka } from '../providers/local/kafka.js';
-import type { BrokerHandle } from '../providers/types.js';
+import type { BrokerHandle, ProcessControl } from '../providers/types.js';
 import type { ProxyControl } from '../proxy/proxy-control.js';
 import { ToxiproxyServer } from '../proxy/toxiproxy-server.js';
 import { createKafkaAdapter } from './kafka.js';
-import type { BrokerAdapter, SendResult, TopologyOptions } from './types.js';
+import type { BrokerAdapter, ProducerClient, SendResult, TopologyOptions } from './types.js';
 
 const PAYLOAD_BYTES = 512;
 const ID_BYTES = 8;
@@ -69,6 +69,35 @@ async function timedAck(send: () => Promise<SendResult>): Promise<number> {
   const result = await send();
   expect(result.outcome).toBe('acked');
   return performance.now() - startedAt;
+}
+
+/** About 50 sends a second for durationMs, open loop: a slow send does not hold the next. */
+function produceOpenLoop(producer: ProducerClient, durationMs: number): Promise<SendResult[]> {
+  const sends: Promise<SendResult>[] = [];
+  const startedAt = Date.now();
+  return new Promise((resolve) => {
+    const ticker = setInterval(() => {
+      if (Date.now() - startedAt < durationMs) {
+        sends.push(producer.send(`key-${sends.length}`, body(sends.length)));
+        return;
+      }
+      clearInterval(ticker);
+      resolve(Promise.all(sends));
+    }, 20);
+  });
+}
+
+/** kill -9 at 3 s, a TCP probe while down, restart at 6 s (times from startedAt). */
+async function killAndRestart(control: ProcessControl, startedAt: number) {
+  const elapsed = () => Date.now() - startedAt;
+  const pidBefore = control.pid();
+  await sleep(Math.max(0, 3000 - elapsed()));
+  await control.kill9();
+  const whileDown = await probeConnect(brokerPort);
+  await sleep(Math.max(0, 6000 - elapsed()));
+  const restartAt = Date.now();
+  await control.start();
+  return { pidBefore, whileDown, restartMs: Date.now() - restartAt };
 }
 
 async function waitDrained(adapter: BrokerAdapter, timeoutMs: number) {
@@ -194,51 +223,33 @@ describe('local Kafka through Toxiproxy with kafkajs', () => {
   it('loses no acked message across kill -9 and restart', async () => {
     const control = handle?.process;
     if (!control) throw new Error('the local provider must give process control');
-    const adapter = adapterFor('kill9');
-    await adapter.setup();
     const { counts, onDelivery } = deliveryCounter();
-    const consumer = await adapter.createConsumer(0, onDelivery);
-    const producer = await adapter.createProducer(0);
-
-    const sends: Promise<SendResult>[] = [];
-    const startedAt = Date.now();
-    const ticker = setInterval(() => {
-      if (Date.now() - startedAt < 12_000)
-        sends.push(producer.send(`k${sends.length}`, body(sends.length)));
-    }, 20);
-    const pidBefore = control.pid();
-    await sleep(3000);
-    await control.kill9();
-    const whileDown = await probeConnect(brokerPort);
-    await sleep(6000 - (Date.now() - startedAt));
-    const restartAt = Date.now();
-    await control.start();
-    const restartMs = Date.now() - restartAt;
-    await sleep(Math.max(0, 12_000 - (Date.now() - startedAt)));
-    clearInterval(ticker);
-    const results = await Promise.all(sends);
-
-    const acked = results.flatMap((r, i) => (r.outcome === 'acked' ? [i] : []));
-    await waitFor(
-      'every acked message delivered',
-      async () => (acked.every((i) => counts.has(i)) ? true : undefined),
-      30_000,
-    );
-    const status = await waitDrained(adapter, 30_000);
+    const outcome = await withAdapter('kill9', {}, async (adapter) => {
+      await adapter.createConsumer(0, onDelivery);
+      const producer = await adapter.createProducer(0);
+      const startedAt = Date.now();
+      const sending = produceOpenLoop(producer, 12_000);
+      const fault = await killAndRestart(control, startedAt);
+      const results = await sending;
+      const acked = results.flatMap((r, i) => (r.outcome === 'acked' ? [i] : []));
+      const allIn = async () => (acked.every((i) => counts.has(i)) ? true : undefined);
+      await waitFor('every acked message delivered', allIn, 30_000).catch(() => undefined);
+      const status = await waitDrained(adapter, 30_000);
+      return { ...fault, results, acked, status, stats: adapter.stats };
+    });
+    const { results, acked } = outcome;
     const tally = (o: string) => results.filter((r) => r.outcome === o).length;
     console.log(
-      `kafka kill -9: restart ${restartMs} ms; sent ${results.length}, acked ${acked.length}, ` +
-        `failed ${tally('failed')}, indeterminate ${tally('indeterminate')}, ` +
-        `delivered ${counts.size}, stats ${JSON.stringify(adapter.stats)}`,
+      `kafka kill -9: restart ${outcome.restartMs} ms; sent ${results.length}, ` +
+        `acked ${acked.length}, failed ${tally('failed')}, ` +
+        `indeterminate ${tally('indeterminate')}, delivered ${counts.size}, ` +
+        `stats ${JSON.stringify(outcome.stats)}`,
     );
-    await producer.close();
-    await consumer.close();
-    await adapter.teardown();
 
-    expect(control.pid()).not.toBe(pidBefore);
-    expect(whileDown).toBe('ECONNREFUSED');
+    expect(control.pid()).not.toBe(outcome.pidBefore);
+    expect(outcome.whileDown).toBe('ECONNREFUSED');
     expect(acked.filter((i) => !counts.has(i))).toEqual([]);
     expect(acked.length / results.length).toBeGreaterThan(0.5);
-    expect(status.remaining).toBe(0);
+    expect(outcome.status.remaining).toBe(0);
   });
 });

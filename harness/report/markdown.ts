@@ -55,32 +55,37 @@ function titleBlock(result: RunResult): string {
     .join('\n\n');
 }
 
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
 /** Lost counted before the broker was empty is an upper bound, and the cell says so. */
 function lostText(t: TargetResult): string {
   const lost = formatInt(t.verdict.counts.lost);
   return t.drain.drained || t.error ? lost : `${lost} (not drained)`;
 }
 
+/** A target that stopped at set-up has no figures, only its error. */
+function errorRow(t: TargetResult, all: TargetResult[], error: string): string[] {
+  const verdict = `unknown (set-up error: ${truncate(firstLine(error), 80)})`;
+  return [targetLabel(t, all), verdict, ...Array<string>(10).fill('—')];
+}
+
 function comparisonRow(t: TargetResult, all: TargetResult[]): string[] {
+  if (t.error) return errorRow(t, all, t.error);
   const { publish, endToEnd } = t.latency;
-  const verdict = t.error
-    ? `unknown (set-up error: ${truncate(t.error, 60)})`
-    : verdictLabel(t.verdict.status);
-  const throughput =
-    `${formatRate(t.throughput.ackedPerSec)} / ` + formatRate(t.throughput.targetRatePerSec);
-  const latencies = t.error
-    ? Array<string>(6).fill('—')
-    : [publish.corrected, endToEnd.corrected].flatMap((s) =>
-        [s.p50Us, s.p99Us, s.p999Us].map(formatMs),
-      );
-  const { duplicated, recovered } = t.verdict.counts;
+  const { ackedPerSec, targetRatePerSec } = t.throughput;
+  const latencies = [publish.corrected, endToEnd.corrected].flatMap((s) =>
+    [s.p50Us, s.p99Us, s.p999Us].map(formatMs),
+  );
   return [
     targetLabel(t, all),
-    verdict,
-    t.error ? '—' : throughput,
+    verdictLabel(t.verdict.status),
+    `${formatRate(ackedPerSec)} / ${formatRate(targetRatePerSec)}`,
     ...latencies,
     lostText(t),
-    ...[duplicated, recovered].map(formatInt),
+    formatInt(t.verdict.counts.duplicated),
+    formatInt(t.verdict.counts.recovered),
   ];
 }
 

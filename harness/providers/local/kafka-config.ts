@@ -92,7 +92,10 @@ export function kafkaProperties(logDir: string, ports: KafkaPorts): Record<strin
     ].join(','),
     // Clients go wherever the broker advertises after their first metadata request, so the
     // client listener advertises the proxy; anything else routes around the faults.
-    'advertised.listeners': `CLIENT://127.0.0.1:${ports.advertised},INTERNAL://127.0.0.1:${ports.internal}`,
+    'advertised.listeners': [
+      `CLIENT://127.0.0.1:${ports.advertised}`,
+      `INTERNAL://127.0.0.1:${ports.internal}`,
+    ].join(','),
     'listener.security.protocol.map': 'CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name': 'INTERNAL',
     'controller.listener.names': 'CONTROLLER',
