@@ -95,9 +95,7 @@ function checkJava(): InstallStep {
       'Java 17 or newer (for Kafka 4)',
       'apt-get install openjdk-17-jre-headless',
     );
-  const out = execFileSync(java, ['-version'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // java -version writes to stderr.
+  const out = spawnSync(java, ['-version'], { encoding: 'utf8' }).stderr ?? '';
   return { name: 'java', status: 'present', detail: `${java} ${out.split('\n')[0] ?? ''}`.trim() };
 }
