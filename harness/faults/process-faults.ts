@@ -47,7 +47,7 @@ export const pauseFault: FaultKind<Extract<FaultSpec, { kind: 'pause' }>> = {
       evidence: { signal: 'SIGSTOP', pid, processState: processState(pid) },
       async revert() {
         proc.resume();
-        return { signal: 'SIGCONT', processStateAfter: processState(pid) };
+        return { signalAfter: 'SIGCONT', processStateAfter: processState(pid) };
       },
     };
   },

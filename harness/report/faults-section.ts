@@ -1,40 +1,9 @@
 import type { AppliedFault, TargetResult } from './result.js';
-import { formatMs, formatRate, formatSec, table, targetLabel, truncate, words } from './format.js';
+import { summarizeEvidence, valueText } from './evidence.js';
+import { formatMs, formatRate, formatSec, table, targetLabel } from './format.js';
 
-/** Spec keys the table already shows in its own columns. */
-const TIMING_KEYS = new Set(['kind', 'at', 'atSec', 'duration', 'durationSec', 'forSec']);
-const EVIDENCE_MAX_CHARS = 220;
-
-function scalarText(value: unknown): string {
-  if (value === null || value === undefined) return 'none';
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'string' || typeof value === 'number') return String(value);
-  return JSON.stringify(value);
-}
-
-/** Compact text for any evidence value: lists joined, objects as k=v. */
-function valueText(value: unknown): string {
-  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map(valueText).join(', ');
-  if (value !== null && typeof value === 'object') {
-    const pairs = Object.entries(value).map(([k, v]) => `${k}=${valueText(v)}`);
-    return `(${pairs.join(' ')})`;
-  }
-  return scalarText(value);
-}
-
-/**
- * One line of evidence that a fault struck. A fault writes its own sentence into
- * `evidence.summary` when it can; otherwise every field is listed, so nothing is hidden.
- */
-export function summarizeEvidence(evidence: Record<string, unknown>): string {
-  const summary = evidence['summary'];
-  if (typeof summary === 'string' && summary.trim() !== '') return summary.trim();
-  const parts = Object.entries(evidence)
-    .filter(([key]) => key !== 'summary')
-    .map(([key, value]) => `${words(key)}: ${valueText(value)}`);
-  if (parts.length === 0) return 'no evidence recorded';
-  return truncate(parts.join('; '), EVIDENCE_MAX_CHARS);
-}
+/** Spec keys the table shows in its own columns, or that do not matter per target. */
+const TIMING_KEYS = new Set(['kind', 'atSec', 'forSec', 'endSec', 'restartAfterSec', 'targets']);
 
 /** The fault as written, with its parameters: "latency (latencyMs=200, stream=both)". */
 export function faultLabel(fault: AppliedFault): string {

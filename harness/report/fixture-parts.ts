@@ -106,10 +106,21 @@ export function counts(
   return c;
 }
 
-export function fault(index: number, kind: string, at: [number, number | null], extra: object) {
-  const [appliedAtSec, revertedAtSec] = at;
-  const spec = { kind, at: Math.round(appliedAtSec), ...(extra as Record<string, unknown>) };
-  return { index, kind, spec, plannedAtSec: Math.round(appliedAtSec), appliedAtSec, revertedAtSec };
+/** A fault as the timeline records it; the spec carries the scenario's own keys. */
+export function fault(
+  index: number,
+  kind: string,
+  [appliedAtSec, revertedAtSec]: [number, number | null],
+  extra: Record<string, unknown>,
+  evidence: Record<string, unknown>,
+  figures: WindowFigures | null = window(0, 0, 0),
+): AppliedFault {
+  const atSec = Math.round(appliedAtSec);
+  const spec = { kind, atSec, ...extra };
+  return {
+    ...{ index, kind, spec, plannedAtSec: atSec, appliedAtSec, revertedAtSec },
+    ...{ evidence, error: null, window: figures },
+  };
 }
 
 export interface TargetSpec {

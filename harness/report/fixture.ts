@@ -14,27 +14,34 @@ import {
 // A synthetic run for the report's tests: three targets (one ok, one that lost messages,
 // one that could not drain), two faults each, 50 s of per-second data at 1,000 msg/s.
 
+/** What ToxicFault reads back from the proxy: one toxic per direction. */
+function toxics(type: string, streams: string[], attributes: Record<string, number>) {
+  const list = streams.map((stream) => ({ name: `f-${type}-${stream}`, type, stream, attributes }));
+  return { enabled: true, toxics: list.map((t) => ({ ...t, toxicity: 1 })) };
+}
+
+/** What the kill fault records: the signal, pids, a connect probe while down, restart time. */
+function killed(pidBefore: number, pidAfter: number, restartMs: number) {
+  const probe = 'ECONNREFUSED';
+  return { signal: 'SIGKILL', pidBefore, connectAfterKill: probe, pidAfter, restartMs };
+}
+
 function redis(): TargetResult {
-  const latencyFault = fault(0, 'latency', [15.02, 20.03], { latencyMs: 200, jitterMs: 20 });
-  const kill = fault(1, 'kill9', [30.01, 31.84], {});
   return target({
     name: 'redis',
     version: 'Redis 7.0.15',
     client: 'ioredis 6.1.0',
     broker: { appendonly: 'yes', appendfsync: 'always', save: '' },
     faults: [
-      {
-        ...latencyFault,
-        evidence: { summary: 'proxy read back: latency toxic (200 ms ± 20 ms) on downstream' },
-        error: null,
-        window: window(940, 212_000, 254_000),
-      },
-      {
-        ...kill,
-        evidence: { summary: 'pid 1234 → 5678, connect refused (ECONNREFUSED) in between' },
-        error: null,
-        window: window(0, 0, 0),
-      },
+      fault(
+        0,
+        'latency',
+        [15.02, 20.03],
+        { latencyMs: 200, jitterMs: 20, direction: 'downstream', forSec: 5 },
+        { proxyReadBack: toxics('latency', ['downstream'], { latency: 200, jitter: 20 }) },
+        window(940, 212_000, 254_000),
+      ),
+      fault(1, 'kill', [30.01, 31.84], { restartAfterSec: 1.8 }, killed(1234, 5678, 1830)),
     ],
     outages: [
       { from: 15.02, to: 20.03, mode: 'slow', p99Us: 212_000 },
@@ -58,26 +65,20 @@ function redis(): TargetResult {
 }
 
 function rabbitmq(): TargetResult {
-  const timeout = fault(0, 'timeout', [15.01, 20.02], { timeoutMs: 0, stream: 'both' });
-  const kill = fault(1, 'kill9', [30.02, 38.51], {});
   return target({
     name: 'rabbitmq',
     version: 'RabbitMQ 3.10.8',
     client: 'amqplib 2.3.1',
     broker: { queueType: 'quorum', deliveryMode: 2, confirms: true, prefetch: 200 },
     faults: [
-      {
-        ...timeout,
-        evidence: { summary: 'proxy read back: timeout toxic on upstream+downstream' },
-        error: null,
-        window: window(0, 0, 0),
-      },
-      {
-        ...kill,
-        evidence: { summary: 'pid 2211 → 2407, connect refused (ECONNREFUSED) in between' },
-        error: null,
-        window: window(0, 0, 0),
-      },
+      fault(
+        0,
+        'timeout',
+        [15.01, 20.02],
+        { timeoutMs: 0, direction: 'both', forSec: 5 },
+        { proxyReadBack: toxics('timeout', ['upstream', 'downstream'], { timeout: 0 }) },
+      ),
+      fault(1, 'kill', [30.02, 38.51], { restartAfterSec: 8.5 }, killed(2211, 2407, 8470)),
     ],
     outages: [
       { from: 15.01, to: 20.02, mode: 'stop', p99Us: 5_100_000 },
@@ -101,27 +102,36 @@ function rabbitmq(): TargetResult {
 }
 
 function kafka(): TargetResult {
-  const cut = fault(0, 'cut', [15.0, 20.0], { stream: 'both' });
-  const pause = fault(1, 'pause', [30.0, 35.0], {});
   const result = target({
     name: 'kafka',
     version: 'Kafka 4.1.1',
     client: 'kafkajs 2.2.4',
     broker: { acks: 'all', idempotent: true, 'log.flush.interval.messages': 'default' },
     faults: [
-      {
-        ...cut,
-        // No summary on purpose: the report must list raw evidence fields readably.
-        evidence: { proxyEnabled: false, probe: 'ECONNREFUSED', toxics: [] },
-        error: null,
-        window: window(0, 0, 0),
-      },
-      {
-        ...pause,
-        evidence: { summary: 'pid 3301 stopped (state T), then running (state S)' },
-        error: null,
-        window: window(0, 0, 0),
-      },
+      fault(
+        0,
+        'cut',
+        [15.0, 20.0],
+        { forSec: 5 },
+        {
+          proxyReadBack: { enabled: false },
+          connectToProxy: 'ECONNREFUSED',
+          enabledAfterRevert: true,
+        },
+      ),
+      // The pause records its revert under the same `signal` key, so SIGCONT is what remains.
+      fault(
+        1,
+        'pause',
+        [30.0, 35.0],
+        { forSec: 5 },
+        {
+          signal: 'SIGCONT',
+          pid: 3301,
+          processState: 'T',
+          processStateAfter: 'S',
+        },
+      ),
     ],
     outages: [
       { from: 15.0, to: 20.0, mode: 'stop', p99Us: 5_000_000 },

@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MqbenchError } from '../core/errors.js';
-import { buildCharts, faultBands } from './charts.js';
-import { summarizeEvidence } from './faults-section.js';
+import { buildCharts } from './charts.js';
+import { summarizeEvidence } from './evidence.js';
 import { fixtureRunResult } from './fixture.js';
 import { formatBytes, formatInt, formatMs, formatRate } from './format.js';
 import { renderMarkdown } from './markdown.js';
 import type { RunResult } from './result.js';
-import { lineChartSvg } from './svg.js';
 import { readResult, reportDirName, writeReport } from './write.js';
+
+const count = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].length;
 
 function render(result: RunResult): string {
   return renderMarkdown(result, buildCharts(result));
@@ -32,20 +33,6 @@ function section(markdown: string, heading: string): string {
   const end = markdown.indexOf('\n## ', start + 1);
   return markdown.slice(start, end === -1 ? undefined : end);
 }
-
-/** A tiny well-formedness check: every opened tag closes, in order. */
-function tagsBalance(svg: string): boolean {
-  const stack: string[] = [];
-  for (const match of svg.matchAll(/<(\/?)([a-zA-Z][\w-]*)[^>]*?(\/?)>/g)) {
-    const [, closing, name, selfClosing] = match;
-    if (selfClosing) continue;
-    if (!closing) stack.push(name ?? '');
-    else if (stack.pop() !== name) return false;
-  }
-  return stack.length === 0 && !/<(?![/a-zA-Z])/.test(svg) && !/&(?!\w+;|#\d+;)/.test(svg);
-}
-
-const count = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].length;
 
 describe('formatting', () => {
   it('formats counts, rates, latencies and bytes for reading', () => {
@@ -110,8 +97,15 @@ describe('renderMarkdown', () => {
     }
     expect(faults).toContain('proxy read back: timeout toxic on upstream+downstream');
     expect(faults).toContain('pid 1234 → 5678, connect refused (ECONNREFUSED) in between');
-    expect(faults).toContain('proxy enabled: no; probe: ECONNREFUSED; toxics: none');
-    const latencyRow = rowCells(faults, '#0 latency (latencyMs=200, jitterMs=20)');
+    expect(faults).toContain(
+      'proxy read back: disabled, connect refused (ECONNREFUSED) to the proxy, ' +
+        're-enabled after revert',
+    );
+    expect(faults).toContain('process stopped (T), then sleeping (S)');
+    const latencyRow = rowCells(
+      faults,
+      '#0 latency (latencyMs=200, jitterMs=20, direction=downstream)',
+    );
     expect(latencyRow.slice(1, 3)).toEqual(['15.00', '15.02 → 20.03']);
     expect(latencyRow.slice(4)).toEqual(['940', '212 ms', '254 ms']);
   });
@@ -163,85 +157,30 @@ describe('renderMarkdown', () => {
     const failed = fixtureRunResult();
     const kafka = failed.targets[2];
     if (!kafka) throw new Error('fixture has no kafka target');
-    kafka.error = 'broker did not start: port 9092 | in use';
+    kafka.error = 'broker did not start: port 9092 | in use\n  at start (kafka.ts:12)';
+    kafka.verdict.status = 'ok';
     const text = render(failed);
     expect(rowCells(text, 'kafka')[1]).toBe(
       'unknown (set-up error: broker did not start: port 9092 \\| in use)',
     );
-    expect(section(text, 'Errors')).toContain('broker did not start: port 9092 | in use');
+    expect(rowCells(text, 'kafka').slice(2)).toEqual(Array<string>(10).fill('—'));
+    expect(section(text, 'What the verdict means')).toContain('**kafka: unknown.**');
+    expect(section(text, 'Errors')).toContain(
+      'broker did not start: port 9092 | in use\n  at start (kafka.ts:12)',
+    );
   });
 });
 
-describe('SVG charts', () => {
-  const result = fixtureRunResult();
-  const charts = buildCharts(result);
-
-  it('draws one cross-target chart and two per target', () => {
-    expect(charts.map((c) => c.file)).toEqual([
-      'acked-per-second.svg',
-      'redis-throughput.svg',
-      'redis-latency.svg',
-      'rabbitmq-throughput.svg',
-      'rabbitmq-latency.svg',
-      'kafka-throughput.svg',
-      'kafka-latency.svg',
-    ]);
-  });
-
-  it('is well formed, with one path per series and one band per fault', () => {
-    const target = result.targets[1];
-    if (!target) throw new Error('fixture has no rabbitmq target');
-    const throughput = charts.find((c) => c.file === 'rabbitmq-throughput.svg')?.svg ?? '';
-    const latency = charts.find((c) => c.file === 'rabbitmq-latency.svg')?.svg ?? '';
-    for (const chart of charts) expect(tagsBalance(chart.svg), chart.file).toBe(true);
-    expect(count(throughput, /<path /g)).toBe(3);
-    expect(count(latency, /<path /g)).toBe(2);
-    expect(count(throughput, /<rect class="band"/g)).toBe(target.faults.length);
-    expect(faultBands(target)).toHaveLength(2);
-    expect(count(charts[0]?.svg ?? '', /<path /g)).toBe(3);
-    expect(count(charts[0]?.svg ?? '', /<rect class="band"/g)).toBe(0);
-  });
-
-  it('draws latency on a log axis with decade ticks', () => {
-    const latency = charts.find((c) => c.file === 'redis-latency.svg')?.svg ?? '';
-    // Per-second p99s run from about 2 ms to 4.4 s: decades 1 ms to 10 s.
-    for (const tick of ['1', '10', '100', '1k', '10k']) {
-      expect(latency).toContain(`>${tick}</text>`);
-    }
-    expect(latency).toContain('p99 latency (ms, log scale)');
-  });
-
-  it('leaves a gap where a second had no latency sample', () => {
-    const latency = charts.find((c) => c.file === 'rabbitmq-latency.svg')?.svg ?? '';
-    const firstPath = /<path class="series" d="([^"]*)"/.exec(latency)?.[1] ?? '';
-    // Two outages with no acks split the line in three.
-    expect(count(firstPath, /M/g)).toBe(3);
-  });
-
-  it('escapes text and labels ticks', () => {
-    const svg = lineChartSvg({
-      title: 'a <b> & "c"',
-      xLabel: 's',
-      yLabel: 'msg/s',
-      series: [
-        {
-          name: "o'k",
-          points: [
-            [0, 0],
-            [10, 12_000],
-          ],
-        },
-      ],
-      bands: [{ from: 2, to: 4, label: '<cut>' }],
-    });
-    expect(tagsBalance(svg)).toBe(true);
-    expect(svg).toContain('a &lt;b&gt; &amp; &quot;c&quot;');
-    expect(svg).toContain('&lt;cut&gt;');
-    expect(svg).toContain('o&apos;k');
-    // y runs to the nice tick above 12,000: 0, 5k, 10k, 15k.
-    expect(svg).toContain('>5k</text>');
-    expect(svg).toContain('>15k</text>');
-    expect(count(svg, /<rect class="band"/g)).toBe(1);
+describe('summarizeEvidence', () => {
+  it('prefers a written summary and lists unknown keys as they are', () => {
+    expect(summarizeEvidence({ summary: 'all good', pid: 1 })).toBe('all good');
+    expect(summarizeEvidence({ pidBefore: 7, extraCheck: [1, 2], leftOver: { a: true } })).toBe(
+      'pid 7, extra check: 1, 2, left over: (a=yes)',
+    );
+    expect(summarizeEvidence({})).toBe('no evidence recorded');
+    expect(summarizeEvidence({ proxyReadBack: { enabled: true, toxics: [] } })).toBe(
+      'proxy read back: no toxics',
+    );
   });
 });
 

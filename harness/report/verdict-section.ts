@@ -41,7 +41,9 @@ function lead(t: TargetResult): string {
 /** One line per target saying what its verdict rests on: the rules broken and the drain. */
 export function verdictSection(targets: TargetResult[]): string {
   const lines = targets.map((t) => {
-    const label = `**${targetLabel(t, targets)}: ${verdictLabel(t.verdict.status)}.**`;
+    // A set-up error is `unknown` whatever the counts say: nothing was checked.
+    const status = t.error ? 'unknown' : verdictLabel(t.verdict.status);
+    const label = `**${targetLabel(t, targets)}: ${status}.**`;
     if (t.error) return `- ${label} The target stopped at set-up, so nothing was checked.`;
     const parts = [label, lead(t), ...t.verdict.reasons.map(sentence), drainText(t)];
     return `- ${parts.filter((p) => p !== '').join(' ')}`;
