@@ -49,9 +49,11 @@ function probeText(code: unknown): string {
 
 const processPhrase: PhraseMaker = (e, use) => {
   const signal = use('signal');
+  const signalAfter = use('signalAfter');
   const pid = use('pidBefore') ?? use('pid');
   const after = use('pidAfter');
   const parts = typeof signal === 'string' ? [signal] : [];
+  if (typeof signalAfter === 'string') parts.push(`then ${signalAfter}`);
   const arrow = after === undefined ? '' : ` → ${scalarText(after)}`;
   if (typeof pid === 'number') parts.push(`pid ${pid}${arrow}`);
   else if (typeof after === 'number') parts.push(`pid after: ${after}`);
