@@ -37,6 +37,8 @@ export interface BrokerHandle extends Disposable {
   readonly provider: ProviderKind;
   readonly version: string;
   readonly brokerPort: number;
+  /** Where the proxy's upstream points; 127.0.0.1 unless an external broker says otherwise. */
+  readonly host?: string;
   readonly settings: Settings;
   readonly process: ProcessControl | undefined;
 }

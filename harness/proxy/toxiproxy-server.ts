@@ -75,13 +75,18 @@ export class ToxiproxyServer implements Disposable {
     }
   }
 
-  /** Creates a proxy listening on 127.0.0.1:listenPort towards 127.0.0.1:upstreamPort. */
-  async createProxy(name: string, listenPort: number, upstreamPort: number): Promise<ProxyControl> {
+  /** Creates a proxy listening on 127.0.0.1:listenPort towards upstreamHost:upstreamPort. */
+  async createProxy(
+    name: string,
+    listenPort: number,
+    upstreamPort: number,
+    upstreamHost = '127.0.0.1',
+  ): Promise<ProxyControl> {
     const proxy = await withTimeout(
       this.client.createProxy({
         name,
         listen: `127.0.0.1:${listenPort}`,
-        upstream: `127.0.0.1:${upstreamPort}`,
+        upstream: `${upstreamHost}:${upstreamPort}`,
       }),
       3000,
       `create proxy ${name}`,

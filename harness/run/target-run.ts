@@ -61,7 +61,6 @@ export async function runTarget(input: TargetRunInput): Promise<TargetRunOutput>
   const provisionStart = Date.now();
   const [brokerPort, proxyPort] = (await freePorts(2)) as [number, number];
   fs.mkdirSync(input.runDir, { recursive: true });
-  const proxy = await input.toxiproxy.createProxy(target.name, proxyPort, brokerPort);
   const profile = targetProfile(scenario, target);
   log.info({ brokerPort, proxyPort, profile }, 'starting broker');
   const broker = await startBroker(target, {
@@ -71,6 +70,14 @@ export async function runTarget(input: TargetRunInput): Promise<TargetRunOutput>
     profile,
   });
   try {
+    // The proxy comes after the broker, so an external broker's own address is its upstream;
+    // a local Kafka already advertises proxyPort, which is reserved until then.
+    const proxy = await input.toxiproxy.createProxy(
+      target.name,
+      proxyPort,
+      broker.brokerPort,
+      broker.host,
+    );
     return await driveTarget(input, broker, proxy, Date.now() - provisionStart);
   } catch (error) {
     await broker.dispose().catch(() => undefined);

@@ -116,6 +116,19 @@ export function kafkaProperties(logDir: string, ports: KafkaPorts): Record<strin
   };
 }
 
+/**
+ * The inter-broker and controller ports of an earlier start in this run folder. Formatting
+ * wrote the controller's address into the metadata log, so a second start keeps them.
+ */
+export function previousPorts(file: string): { internal: number; controller: number } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const text = fs.readFileSync(file, 'utf8');
+  const internal = /INTERNAL:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1];
+  const controller = /CONTROLLER:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1];
+  if (!internal || !controller) return undefined;
+  return { internal: Number(internal), controller: Number(controller) };
+}
+
 export function writeProperties(file: string, properties: Record<string, string>): void {
   const lines = Object.entries(properties).map(([key, value]) => `${key}=${value}`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
@@ -171,7 +184,7 @@ export function kafkaSettings(properties: Record<string, string>, profile: strin
  * Formats the log dir once. A second format would mint a new cluster id and orphan the data
  * of a restart, so an existing meta.properties is kept.
  */
-export function formatStorageOnce(java: string, files: KafkaFiles): void {
+export function formatStorageOnce(files: KafkaFiles): void {
   if (fs.existsSync(path.join(files.logDir, 'meta.properties'))) return;
   const jvm = ['-cp', path.join(files.libsDir, '*'), `-Dlog4j2.configurationFile=${files.log4j}`];
   const tool = (args: string[]) =>

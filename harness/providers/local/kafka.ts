@@ -13,6 +13,7 @@ import {
   kafkaSettings,
   kafkaVersion,
   log4j2Properties,
+  previousPorts,
   writeProperties,
 } from './kafka-config.js';
 import type { KafkaFiles, KafkaPorts } from './kafka-config.js';
@@ -39,12 +40,12 @@ const JVM_OPTIONS = [
  */
 export async function startLocalKafka(options: BrokerStartOptions): Promise<BrokerHandle> {
   const files = kafkaFiles(options.runDir);
-  const ports = await choosePorts(options);
+  const ports = await choosePorts(options, files.properties);
   const properties = kafkaProperties(files.logDir, ports);
   fs.mkdirSync(files.logDir, { recursive: true });
   writeProperties(files.properties, properties);
   fs.writeFileSync(files.log4j, log4j2Properties(files.serverLog));
-  formatStorageOnce(files.java, files);
+  formatStorageOnce(files);
 
   const broker = new LocalProcess({
     target: 'kafka',
@@ -94,13 +95,16 @@ function kafkaFiles(runDir: string): KafkaFiles {
 }
 
 /** The inter-broker and controller ports, distinct from the client and proxy ports. */
-async function choosePorts(options: BrokerStartOptions): Promise<KafkaPorts> {
+async function choosePorts(options: BrokerStartOptions, file: string): Promise<KafkaPorts> {
+  const base = { client: options.brokerPort, advertised: options.proxyPort };
+  const previous = previousPorts(file);
+  if (previous) return { ...base, ...previous };
   const taken = new Set([options.brokerPort, options.proxyPort]);
   for (;;) {
     const [internal, controller] = await freePorts(2);
     if (internal === undefined || controller === undefined) continue;
     if (taken.has(internal) || taken.has(controller)) continue;
-    return { client: options.brokerPort, advertised: options.proxyPort, internal, controller };
+    return { ...base, internal, controller };
   }
 }
 

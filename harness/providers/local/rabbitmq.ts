@@ -26,37 +26,21 @@ const STARTUP_TIMEOUT_MS = 60_000;
  */
 export async function startLocalRabbitMQ(options: BrokerStartOptions): Promise<BrokerHandle> {
   const install = findRabbitMQ();
-  const [distPort, epmdPort] = await freePorts(2);
-  const layout: RabbitLayout = {
-    runDir: options.runDir,
-    sbinDir: install.sbinDir,
-    nodeName: `mqbench-${options.brokerPort}@localhost`,
-    brokerPort: options.brokerPort,
-    distPort: distPort ?? 0,
-    epmdPort: epmdPort ?? 0,
-    home: path.join(options.runDir, 'rabbitmq-home'),
-    pidFile: path.join(options.runDir, 'rabbitmq-beam.pid'),
-    configFile: path.join(options.runDir, 'rabbitmq.conf'),
-  };
+  const layout = await planLayout(options, install.sbinDir);
   writeRabbitFiles(layout);
-
-  const epmd = epmdTracker(layout.epmdPort);
-  const broker = new LocalProcess({
-    target: 'rabbitmq',
-    runDir: options.runDir,
-    command: path.join(install.sbinDir, 'rabbitmq-server'),
-    args: [],
-    env: rabbitEnv(layout),
-    waitReady: (proc) => waitForRabbit(layout, proc),
-    realPid: () => readPidFile(layout.pidFile),
-    extraPids: () => epmd.pids(),
-    stopGraceMs: 15_000,
-  });
+  const broker = rabbitProcess(layout);
   const control = processControl(broker, layout);
+
   const log = childLogger({ target: 'rabbitmq', node: layout.nodeName });
   log.info({ brokerPort: layout.brokerPort }, 'starting RabbitMQ');
   const startedAt = performance.now();
-  await control.start();
+  try {
+    await control.start();
+  } catch (error) {
+    // dispose() also stops epmd, which a failed start leaves behind.
+    await broker.dispose();
+    throw error;
+  }
   log.info({ startupMs: Math.round(performance.now() - startedAt) }, 'RabbitMQ started');
 
   const settings = await readSettings(layout).catch((error: unknown) => {
@@ -74,6 +58,36 @@ export async function startLocalRabbitMQ(options: BrokerStartOptions): Promise<B
     pids: () => broker.pids(),
     dispose: () => broker.dispose(),
   };
+}
+
+async function planLayout(options: BrokerStartOptions, sbinDir: string): Promise<RabbitLayout> {
+  const [distPort = 0, epmdPort = 0] = await freePorts(2);
+  return {
+    runDir: options.runDir,
+    sbinDir,
+    nodeName: `mqbench-${options.brokerPort}@localhost`,
+    brokerPort: options.brokerPort,
+    distPort,
+    epmdPort,
+    home: path.join(options.runDir, 'rabbitmq-home'),
+    pidFile: path.join(options.runDir, 'rabbitmq-beam.pid'),
+    configFile: path.join(options.runDir, 'rabbitmq.conf'),
+  };
+}
+
+function rabbitProcess(layout: RabbitLayout): LocalProcess {
+  const epmd = epmdTracker(layout.epmdPort);
+  return new LocalProcess({
+    target: 'rabbitmq',
+    runDir: layout.runDir,
+    command: path.join(layout.sbinDir, 'rabbitmq-server'),
+    args: [],
+    env: rabbitEnv(layout),
+    waitReady: (proc) => waitForRabbit(layout, proc),
+    realPid: () => readPidFile(layout.pidFile),
+    extraPids: () => epmd.pids(),
+    stopGraceMs: 15_000,
+  });
 }
 
 /**
