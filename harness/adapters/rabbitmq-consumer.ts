@@ -64,6 +64,11 @@ export class RabbitConsumer implements ConsumerClient {
     private readonly onDelivery: DeliveryHandler,
   ) {}
 
+  /** False once close() was called; drainStatus then stops waiting for this consumer. */
+  get active(): boolean {
+    return !this.closed;
+  }
+
   /** The first subscription; a failure here is a set-up failure and throws. */
   async start(): Promise<void> {
     await retry(() => this.subscribe(), { ...RECONNECT_BACKOFF, attempts: 3 });
@@ -96,7 +101,9 @@ export class RabbitConsumer implements ConsumerClient {
     try {
       const channel = await withTimeout(model.createChannel(), ctx.connectTimeoutMs, 'channel');
       channel.on('error', (error: unknown) => countError(ctx.stats, error));
-      if (ctx.profile === 'safe') await channel.prefetch(ctx.prefetch);
+      if (ctx.profile === 'safe') {
+        await withTimeout(channel.prefetch(ctx.prefetch), ctx.connectTimeoutMs, 'basic.qos');
+      }
       const link: Link = { model, channel, consumerTag: '', open: true, unacked: 0 };
       channel.on('close', () => this.onLost(link));
       model.on('close', () => this.onLost(link));

@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import { MqbenchError } from '../core/errors.js';
 import { childLogger } from '../core/log.js';
+import type { Logger } from '../core/log.js';
 import { retry } from '../core/retry.js';
 import { withTimeout } from '../core/time.js';
 import type { Settings } from '../providers/types.js';
@@ -75,7 +76,7 @@ class RabbitMQAdapter implements BrokerAdapter {
   private readonly producers = new Set<RabbitProducer>();
   private readonly consumers = new Set<RabbitConsumer>();
   private readonly connectTimeoutMs: number;
-  private readonly log;
+  private readonly log: Logger;
   private admin: AdminLink | undefined;
 
   constructor(
@@ -164,9 +165,14 @@ class RabbitMQAdapter implements BrokerAdapter {
 
   /**
    * Drained: the passive declare reports no ready message, none of our deliveries waits for
-   * its ack, the broker sees no consumer beyond ours (a stale one still holds its unacked
-   * deliveries) and no delivery arrived in the last DRAIN_QUIET_MS. remaining is -1 when the
-   * broker could not be asked.
+   * its ack, the broker counts exactly our live consumers, and no delivery arrived in the
+   * last DRAIN_QUIET_MS. remaining is NaN when the broker could not be asked.
+   *
+   * The consumer counts guard two blind spots of the passive declare. A stale consumer of
+   * a dead connection still holds its unacked deliveries, which the ready count omits. And
+   * a quorum queue without a leader (seen after kill -9 of a queue a few hundred ms old)
+   * answers 0 ready and 0 consumers instead of an error, while our consumers cannot
+   * subscribe. Before any consumer was created, neither case can be told apart.
    */
   async drainStatus(): Promise<DrainStatus> {
     let ready: number;
@@ -178,15 +184,21 @@ class RabbitMQAdapter implements BrokerAdapter {
       brokerConsumers = reply.consumerCount;
     } catch (error) {
       this.dropAdmin();
-      return { drained: false, remaining: -1, detail: `broker not asked: ${errorText(error)}` };
+      return {
+        drained: false,
+        remaining: Number.NaN,
+        detail: `broker not asked: ${errorText(error)}`,
+      };
     }
     const { unacked, live, lastDeliveryAtMs } = this.tracker;
+    const expected = [...this.consumers].filter((consumer) => consumer.active).length;
     const quietMs = Math.round(performance.now() - lastDeliveryAtMs);
     const remaining = ready + unacked;
-    const drained = remaining === 0 && brokerConsumers <= live && quietMs >= DRAIN_QUIET_MS;
+    const consumersAgree = live === expected && brokerConsumers === live;
+    const drained = remaining === 0 && consumersAgree && quietMs >= DRAIN_QUIET_MS;
     const detail =
       `ready=${ready} unacked(ours)=${unacked} consumers(broker)=${brokerConsumers} ` +
-      `consumers(ours)=${live} last delivery ${quietMs} ms ago`;
+      `consumers(ours: subscribed/open)=${live}/${expected} last delivery ${quietMs} ms ago`;
     return { drained, remaining, detail };
   }
 
