@@ -4,7 +4,7 @@ import type { ClientEndpoint, ClientStats, SendResult, TopologyOptions } from '.
 
 export const KAFKAJS_VERSION = '2.2.4';
 
-/** kafkajs's own levels; only ERROR entries reach the counting log creator. */
+/** Only kafkajs's ERROR entries reach the log creator, which counts and never prints. */
 const LOG_LEVEL_ERROR = kafkajs.logLevel.ERROR;
 
 /**
@@ -24,6 +24,9 @@ const DEFINITE_REJECTIONS = new Set([
   'POLICY_VIOLATION',
   'INVALID_TIMESTAMP',
 ]);
+
+/** Few, short internal retries: the send deadline and the harness own the rest. */
+export const CLIENT_RETRY = { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 };
 
 /** Timeouts of a few seconds, so a dead path is noticed well inside one send deadline. */
 export function kafkaTimeouts(options: TopologyOptions): {
@@ -50,8 +53,7 @@ export function createKafkaClient(
     enforceRequestTimeout: true,
     logLevel: LOG_LEVEL_ERROR,
     logCreator: countingLogCreator(stats),
-    // Few, short internal retries: the send deadline and the harness own the rest.
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    retry: CLIENT_RETRY,
   };
   return new kafkajs.Kafka(config);
 }
@@ -85,6 +87,12 @@ export function errorKey(error: unknown): string {
   if (typeof root?.type === 'string') return `kafka ${root.type}`;
   if (typeof root?.name === 'string') return `kafka ${root.name}`;
   return 'kafka unknown error';
+}
+
+/** Counts an error the adapter saw under its errorKey. */
+export function countKafkaError(stats: ClientStats, error: unknown): void {
+  const key = errorKey(error);
+  stats.errors[key] = (stats.errors[key] ?? 0) + 1;
 }
 
 export function errorText(error: unknown): string {

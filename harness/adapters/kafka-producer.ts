@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
 import { sleep, withTimeout } from '../core/time.js';
-import { classifySendError, errorKey } from './kafka-client.js';
+import { classifySendError, CLIENT_RETRY, countKafkaError } from './kafka-client.js';
 import type { ClientStats, ProducerClient, SendResult } from './types.js';
 
 /** At most this many messages in one produce call; more wait for the next. */
@@ -124,7 +124,7 @@ export class KafkaProducerClient implements ProducerClient {
       await batch.producer.send(this.record(batch.items));
       settleAll(batch, { outcome: 'acked' });
     } catch (error) {
-      this.countError(error);
+      countKafkaError(this.options.stats, error);
       this.replace(batch.producer);
       settleAll(batch, classifySendError(error, batch.items.length));
     }
@@ -176,7 +176,7 @@ export class KafkaProducerClient implements ProducerClient {
       try {
         await this.connectNew();
       } catch (error) {
-        this.countError(error);
+        countKafkaError(this.options.stats, error);
         await sleep(Math.min(CONNECT_BACKOFF_MAX_MS, 100 * 2 ** attempt));
       }
     }
@@ -188,7 +188,7 @@ export class KafkaProducerClient implements ProducerClient {
       maxInFlightRequests: this.settings.maxInFlight,
       allowAutoTopicCreation: false,
       createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      retry: CLIENT_RETRY,
     });
     try {
       await withTimeout(producer.connect(), this.options.sendTimeoutMs, 'producer connect');
@@ -211,11 +211,6 @@ export class KafkaProducerClient implements ProducerClient {
     if (this.producer !== producer) return;
     this.producer = undefined;
     void disconnectQuietly(producer);
-  }
-
-  private countError(error: unknown): void {
-    const key = errorKey(error);
-    this.options.stats.errors[key] = (this.options.stats.errors[key] ?? 0) + 1;
   }
 }
 

@@ -2,7 +2,13 @@ import type { Admin, Kafka } from 'kafkajs';
 import { MqbenchError } from '../core/errors.js';
 import { withTimeout } from '../core/time.js';
 import type { Settings } from '../providers/types.js';
-import { createKafkaClient, errorKey, KAFKAJS_VERSION, kafkaTimeouts } from './kafka-client.js';
+import {
+  CLIENT_RETRY,
+  createKafkaClient,
+  countKafkaError,
+  KAFKAJS_VERSION,
+  kafkaTimeouts,
+} from './kafka-client.js';
 import { consumerSettings, KafkaConsumerClient } from './kafka-consumer.js';
 import { KafkaProducerClient, producerSettings } from './kafka-producer.js';
 import type {
@@ -39,7 +45,7 @@ export class KafkaAdapter implements BrokerAdapter {
   private admin: Admin | undefined;
 
   constructor(
-    endpoint: ClientEndpoint,
+    private readonly endpoint: ClientEndpoint,
     private readonly options: TopologyOptions,
   ) {
     this.kafka = createKafkaClient(endpoint, options, `mqbench-${options.name}`, this.stats);
@@ -56,7 +62,7 @@ export class KafkaAdapter implements BrokerAdapter {
       partitions,
       replicationFactor: REPLICATION_FACTOR,
       ...producerSettings(profile),
-      producerRetries: 2,
+      kafkajsRetries: CLIENT_RETRY.retries,
       sendTimeoutMs,
       requestTimeoutMs: timeouts.requestTimeoutMs,
       connectionTimeoutMs: timeouts.connectionTimeoutMs,
@@ -69,6 +75,7 @@ export class KafkaAdapter implements BrokerAdapter {
 
   async setup(): Promise<void> {
     const admin = await this.connectAdmin();
+    await this.checkAdvertisedIsProxy(admin);
     const topic = this.options.name;
     try {
       await withTimeout(
@@ -93,6 +100,27 @@ export class KafkaAdapter implements BrokerAdapter {
         cause: error,
       });
     }
+  }
+
+  /**
+   * After the first metadata answer kafkajs connects where the broker advertises. A broker
+   * that advertises anything but the proxy takes the traffic around it, and every fault of
+   * the run would silently miss, so that stops the run here.
+   */
+  private async checkAdvertisedIsProxy(admin: Admin): Promise<void> {
+    const { brokers } = await withTimeout(admin.describeCluster(), ADMIN_TIMEOUT_MS, 'describe');
+    const proxy = `${this.endpoint.host}:${this.endpoint.port}`;
+    const elsewhere = brokers.map((b) => `${b.host}:${b.port}`).filter((a) => a !== proxy);
+    if (elsewhere.length === 0) return;
+    throw new MqbenchError(
+      `Kafka advertises ${elsewhere.join(', ')} instead of the proxy ${proxy}: ` +
+        'clients would route around the proxy and faults would miss',
+      {
+        phase: 'setup',
+        target: 'kafka',
+        hint: `advertise ${proxy} on the client listener (advertised.listeners)`,
+      },
+    );
   }
 
   async createProducer(_producerId: number): Promise<ProducerClient> {
@@ -130,7 +158,7 @@ export class KafkaAdapter implements BrokerAdapter {
       return await withTimeout(this.readLag(admin), ADMIN_TIMEOUT_MS, 'read consumer lag');
     } catch (error) {
       // A broken admin connection would fail every later poll: start a fresh one next time.
-      this.countError(error);
+      countKafkaError(this.stats, error);
       await this.dropAdmin();
       throw error;
     }
@@ -169,7 +197,7 @@ export class KafkaAdapter implements BrokerAdapter {
       }
     } catch (error) {
       // Best effort: the broker of a run is disposable, and its data goes with the run.
-      this.countError(error);
+      countKafkaError(this.stats, error);
     }
     await this.dropAdmin();
   }
@@ -192,11 +220,6 @@ export class KafkaAdapter implements BrokerAdapter {
     this.admin = undefined;
     if (admin)
       await withTimeout(admin.disconnect(), 5000, 'admin disconnect').catch(() => undefined);
-  }
-
-  private countError(error: unknown): void {
-    const key = errorKey(error);
-    this.stats.errors[key] = (this.stats.errors[key] ?? 0) + 1;
   }
 }
 
