@@ -50,7 +50,11 @@ export class KafkaAdapter implements BrokerAdapter {
   ) {
     this.kafka = createKafkaClient(endpoint, options, `mqbench-${options.name}`, this.stats);
     this.groupId = `mqbench-${options.name}`;
-    this.sessionTimeoutMs = Math.max(MIN_SESSION_TIMEOUT_MS, options.heartbeatSec * 3000);
+    // After a broker restart the coordinator reloads the group with its old members, and a
+    // rebalance waits for every dead member's session to expire before the new one may
+    // consume: the session timeout is how long consumption stalls after a crash. 6 s is the
+    // broker's default group.min.session.timeout.ms.
+    this.sessionTimeoutMs = MIN_SESSION_TIMEOUT_MS;
     this.settings = this.describe();
   }
 
