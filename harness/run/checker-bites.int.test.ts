@@ -39,3 +39,40 @@ describe('the checker bites', () => {
     expect(t.faults[1]?.evidence.connectAfterKill).toBe('ECONNREFUSED');
   });
 });
+
+/**
+ * RabbitMQ's fast profile: auto-ack, so the broker forgets a message once it is written to
+ * the consumer's socket. A latency toxic holds a second of deliveries inside the proxy;
+ * cutting the proxy then drops them, and nothing brings them back.
+ */
+function rabbitScenario(name: string, withCut: boolean): string {
+  return `
+name: ${name}
+targets: [rabbitmq]
+profile: fast
+workload: { ratePerSec: 100, durationSec: 14, warmupSec: 1 }
+drain: { timeoutSec: 30 }
+expect: { maxLost: 0 }
+faults:
+  - { kind: latency, atSec: 3, forSec: 6, latencyMs: 1500, direction: downstream }
+${withCut ? '  - { kind: cut, atSec: 6, forSec: 2 }' : ''}
+`;
+}
+
+describe('the checker bites on RabbitMQ auto-ack', () => {
+  it('a clean control with the same latency loses nothing', async () => {
+    const t = onlyTarget((await runYaml(rabbitScenario('rabbit-control', false))).result);
+    expect(t.verdict.counts.attempted).toBe(1400);
+    expect(t.verdict.counts.lost).toBe(0);
+    expect(t.verdict.status).toBe('ok');
+  });
+
+  it('a cut while deliveries sit in the proxy loses acked messages', async () => {
+    const t = onlyTarget((await runYaml(rabbitScenario('rabbit-lossy', true))).result);
+    const c = t.verdict.counts;
+    expect(c.attempted).toBe(1400);
+    expect(c.lost).toBeGreaterThan(20);
+    expect(t.verdict.status).toBe('fail');
+    expect(t.faults[1]?.evidence.connectToProxy).toBe('ECONNREFUSED');
+  });
+});
