@@ -132,7 +132,8 @@ export function buildCli(argv: string[], onExit: (code: number) => void) {
             describe: 'seed for everything random [scenario seed, else random]',
           })
           .epilogue(
-            'Exit codes: 0 every verdict ok, 1 a verdict failed or unknown, 2 bad input or set-up error.',
+            'Exit codes: 0 every verdict ok, 1 a verdict failed or unknown, ' +
+              '2 bad input or a set-up error.',
           ),
       (a) => done(runCommand(a)),
     )

@@ -129,3 +129,11 @@ export function parseProxyBytes(metricsText: string, proxyName: string): ProxyBy
   }
   return result;
 }
+
+/**
+ * A target's traffic went around its proxy when the proxy carried fewer client-to-broker
+ * bytes than the payload the broker acked: then no fault on the proxy reached the clients.
+ */
+export function proxyBypassed(upstreamBytes: number, ackedPayloadBytes: number): boolean {
+  return upstreamBytes === 0 || upstreamBytes < ackedPayloadBytes;
+}

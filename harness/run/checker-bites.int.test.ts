@@ -28,7 +28,7 @@ describe('the checker bites', () => {
     expect(t.verdict.status).toBe('ok');
   });
 
-  it('Redis without AOF killed with a backlog loses acked messages, and the verdict fails', async () => {
+  it('Redis without AOF loses acked messages when killed with a backlog', async () => {
     const t = onlyTarget((await runYaml(scenario('lossy', true))).result);
     const c = t.verdict.counts;
     expect(c.attempted).toBe(2800);

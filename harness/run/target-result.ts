@@ -1,6 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { Expectations } from '../ledger/index.js';
 import { emptyCounts, judge } from '../ledger/index.js';
+import { proxyBypassed } from '../proxy/proxy-control.js';
 import type { ProxyResult, TargetResult } from '../report/result.js';
 import type { Scenario, TargetSpec } from '../scenario/index.js';
 import { defaultMaxLost, targetProfile } from '../scenario/index.js';
@@ -29,7 +30,9 @@ export function durabilityNote(target: string, profile: string): string {
       : `No AOF and no snapshots: a kill -9 loses the whole stream. ${base}`;
   }
   if (target === 'kafka') {
-    return `Kafka acks after the write reaches the page cache; it does not fsync per message. ${base}`;
+    const kafka =
+      'Kafka acks once the write reaches the page cache; it does not fsync per message.';
+    return `${kafka} ${base}`;
   }
   return `Quorum queues fsync their log before confirming. ${base}`;
 }
@@ -55,7 +58,7 @@ export async function buildTargetResult(
     verdict.status = 'fail';
     verdict.reasons.unshift(
       `traffic bypassed the proxy: it carried ${proxy.upstreamBytes} bytes upstream but ` +
-        `${proxy.ackedPayloadBytes} payload bytes were acked, so the faults did not reach the clients`,
+        `${proxy.ackedPayloadBytes} payload bytes were acked, so the faults missed the clients`,
     );
   }
   for (const fault of faults) {
@@ -122,7 +125,7 @@ async function proxyResult(out: TargetRunOutput, ackedPayloadBytes: number): Pro
     upstreamPort: out.proxy.upstreamPort,
     ...bytes,
     ackedPayloadBytes,
-    bypassed: bytes.upstreamBytes < ackedPayloadBytes || bytes.upstreamBytes === 0,
+    bypassed: proxyBypassed(bytes.upstreamBytes, ackedPayloadBytes),
   };
 }
 
