@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseProxyBytes, proxyBypassed } from './proxy-control.js';
 
-const METRICS = `# HELP toxiproxy_proxy_sent_bytes_total
-toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 999
-toxiproxy_proxy_sent_bytes_total{direction="upstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 1.2345e+06
-toxiproxy_proxy_sent_bytes_total{direction="downstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 4567
-toxiproxy_proxy_sent_bytes_total{direction="upstream",listener="127.0.0.1:4002",proxy="redis",upstream="127.0.0.1:5002"} 77
+const METRICS = `# HELP toxiproxy_proxy_received_bytes_total
+toxiproxy_proxy_sent_bytes_total{direction="upstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 999
+toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 1.2345e+06
+toxiproxy_proxy_received_bytes_total{direction="downstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 4567
+toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:4002",proxy="redis",upstream="127.0.0.1:5002"} 77
 `;
 
 describe('proxy byte counters', () => {
-  it('sums the sent bytes of one proxy per direction, in Prometheus float notation', () => {
+  it('sums the bytes one proxy received per direction, ignoring the sent counter', () => {
     expect(parseProxyBytes(METRICS, 'kafka')).toEqual({
       upstreamBytes: 1_234_500,
       downstreamBytes: 4567,

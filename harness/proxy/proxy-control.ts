@@ -117,11 +117,16 @@ export class ProxyControl {
   }
 }
 
-/** Sums toxiproxy_proxy_sent_bytes_total per direction for one proxy. */
+/**
+ * Sums toxiproxy_proxy_received_bytes_total per direction for one proxy: in the upstream
+ * direction, what the proxy read from the clients; downstream, what it read from the broker.
+ * The sent counter is no use here: Toxiproxy adds a link's sent bytes only when its write
+ * side ends without error, so every connection cut by a kill -9 or a reset is left out.
+ */
 export function parseProxyBytes(metricsText: string, proxyName: string): ProxyBytes {
   const result: ProxyBytes = { upstreamBytes: 0, downstreamBytes: 0 };
   for (const line of metricsText.split('\n')) {
-    if (!line.startsWith('toxiproxy_proxy_sent_bytes_total{')) continue;
+    if (!line.startsWith('toxiproxy_proxy_received_bytes_total{')) continue;
     if (!line.includes(`proxy="${proxyName}"`)) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (line.includes('direction="upstream"')) result.upstreamBytes += value;

@@ -59,3 +59,42 @@ describe('redis, safe profile, kill -9 and a black hole', () => {
     expect(t.proxy.upstreamBytes).toBeGreaterThanOrEqual(c.acked * 1024);
   });
 });
+
+// The other fault kinds, each with its evidence: SIGSTOP/SIGCONT, a graceful restart and a
+// cut of the proxy.
+const SAFE_PAUSE_RESTART_CUT = `
+name: redis-safe-pause-restart-cut
+targets: [redis]
+profile: safe
+workload: { ratePerSec: 100, durationSec: 18, warmupSec: 1 }
+drain: { timeoutSec: 30 }
+faults:
+  - { kind: pause, atSec: 3, forSec: 2 }
+  - { kind: restart, atSec: 8 }
+  - { kind: cut, atSec: 12, forSec: 2 }
+`;
+
+describe('redis, safe profile, pause, graceful restart and a cut', () => {
+  it('shows the evidence of each fault and loses nothing', async () => {
+    const { result } = await runYaml(SAFE_PAUSE_RESTART_CUT);
+    const t = onlyTarget(result);
+    const [pause, restart, cut] = t.faults;
+
+    expect(pause?.evidence.processState).toBe('T');
+    expect(pause?.evidence.signalAfter).toBe('SIGCONT');
+    expect(pause?.evidence.processStateAfter).not.toBe('T');
+    expect(ackedBetween(t.series, 3, 5)).toBeLessThan(100);
+
+    expect(restart?.evidence.connectWhileStopped).toBe('ECONNREFUSED');
+    expect(restart?.evidence.pidAfter).not.toBe(restart?.evidence.pidBefore);
+
+    expect(cut?.evidence.connectToProxy).toBe('ECONNREFUSED');
+    expect(cut?.evidence.enabledAfterRevert).toBe(true);
+    expect(ackedBetween(t.series, 12, 13)).toBeLessThan(50);
+    expect(ackedBetween(t.series, 15, 18)).toBeGreaterThan(270);
+
+    expect(t.verdict.counts.attempted).toBe(1800);
+    expect(t.verdict.counts.lost).toBe(0);
+    expect(t.verdict.status).toBe('ok');
+  });
+});

@@ -2,6 +2,8 @@ import { errorMessage } from '../core/errors.js';
 import type { Expectations } from '../ledger/index.js';
 import { emptyCounts, judge } from '../ledger/index.js';
 import { proxyBypassed } from '../proxy/proxy-control.js';
+import type { ProxyBytes } from '../proxy/proxy-control.js';
+import { sleep } from '../core/time.js';
 import type { ProxyResult, TargetResult } from '../report/result.js';
 import type { Scenario, TargetSpec } from '../scenario/index.js';
 import { defaultMaxLost, targetProfile } from '../scenario/index.js';
@@ -115,7 +117,7 @@ async function proxyResult(out: TargetRunOutput, ackedPayloadBytes: number): Pro
   let bytes = { upstreamBytes: 0, downstreamBytes: 0 };
   try {
     await out.proxy.setEnabled(false);
-    bytes = await out.proxy.bytes();
+    bytes = await settledBytes(out);
   } catch (error) {
     out.adapter.stats.errors[`proxy metrics: ${errorMessage(error)}`] = 1;
   }
@@ -127,6 +129,19 @@ async function proxyResult(out: TargetRunOutput, ackedPayloadBytes: number): Pro
     ackedPayloadBytes,
     bypassed: proxyBypassed(bytes.upstreamBytes, ackedPayloadBytes),
   };
+}
+
+/** Disabling the proxy closes its links; their counts land a moment later, so read until stable. */
+async function settledBytes(out: TargetRunOutput): Promise<ProxyBytes> {
+  let previous = await out.proxy.bytes();
+  for (let i = 0; i < 10; i++) {
+    await sleep(200);
+    const next = await out.proxy.bytes();
+    const same = next.upstreamBytes === previous.upstreamBytes;
+    if (same && next.downstreamBytes === previous.downstreamBytes) return next;
+    previous = next;
+  }
+  return previous;
 }
 
 /** A target that could not run: verdict unknown, the error kept for the report. */
