@@ -7,6 +7,11 @@ const oneDecimalFormat = new Intl.NumberFormat('en-US', {
 });
 
 /** A whole count with thousands separators: 12345 → "12,345". */
+/** `1 producer`, `2 producers`: the count with its noun, in the right number. */
+export function countOf(value: number, singular: string, plural = `${singular}s`): string {
+  return `${formatInt(value)} ${value === 1 ? singular : plural}`;
+}
+
 export function formatInt(value: number): string {
   if (!Number.isFinite(value)) return '—';
   return integerFormat.format(Math.round(value));

@@ -4,6 +4,7 @@ import { latencySection, ledgerSection, perSecondSection } from './details-secti
 import { faultsSection } from './faults-section.js';
 import { errorsSection, verdictSection } from './verdict-section.js';
 import {
+  countOf,
   formatInt,
   formatMs,
   formatRate,
@@ -41,7 +42,7 @@ function titleBlock(result: RunResult): string {
     `scenario file \`${result.scenario.file}\``,
   ];
   const workload =
-    `Workload: ${w.producers} producers and ${w.consumers} consumers, ` +
+    `Workload: ${countOf(w.producers, 'producer')} and ${countOf(w.consumers, 'consumer')}, ` +
     `${formatInt(w.messageSizeBytes)}-byte messages at ${formatRate(w.ratePerSec)} msg/s ` +
     `for ${w.durationSec} s (the first ${w.warmupSec} s are warm-up, left out of the ` +
     `headline figures); each send times out after ${formatInt(w.sendTimeoutMs)} ms.`;
@@ -68,7 +69,7 @@ function lostText(t: TargetResult): string {
 /** A target that stopped at set-up has no figures, only its error. */
 function errorRow(t: TargetResult, all: TargetResult[], error: string): string[] {
   const verdict = `unknown (set-up error: ${truncate(firstLine(error), 80)})`;
-  return [targetLabel(t, all), verdict, ...Array<string>(10).fill('—')];
+  return [targetLabel(t, all), ...Array<string>(10).fill('—'), verdict];
 }
 
 function comparisonRow(t: TargetResult, all: TargetResult[]): string[] {
@@ -80,19 +81,18 @@ function comparisonRow(t: TargetResult, all: TargetResult[]): string[] {
   );
   return [
     targetLabel(t, all),
-    verdictLabel(t.verdict.status),
     `${formatRate(ackedPerSec)} / ${formatRate(targetRatePerSec)}`,
     ...latencies,
     lostText(t),
     formatInt(t.verdict.counts.duplicated),
     formatInt(t.verdict.counts.recovered),
+    verdictLabel(t.verdict.status),
   ];
 }
 
 function comparisonTable(result: RunResult): string {
   const headers = [
     'target',
-    'verdict',
     'acked/s vs target',
     'publish p50',
     'publish p99',
@@ -103,8 +103,10 @@ function comparisonTable(result: RunResult): string {
     'lost',
     'duplicated',
     'recovered',
+    'verdict',
   ];
-  const align = headers.map((_, i) => (i < 2 ? 'l' : 'r') as 'l' | 'r');
+  const last = headers.length - 1;
+  const align = headers.map((_, i) => (i === 0 || i === last ? 'l' : 'r') as 'l' | 'r');
   const undrained = result.targets.some((t) => !t.drain.drained && !t.error);
   const note =
     'Throughput is acked messages per second actually achieved, beside the rate asked for. ' +
@@ -115,6 +117,32 @@ function comparisonTable(result: RunResult): string {
       : '');
   const rows = result.targets.map((t) => comparisonRow(t, result.targets));
   return [table(headers, rows, align), note].join('\n\n');
+}
+
+/** Latency when nothing is wrong, beside the headline that the faults dominate. */
+function steadyStateTable(result: RunResult): string {
+  const ran = result.targets.filter((t) => !t.error);
+  if (ran.length === 0) return '';
+  const margin = ran[0]?.steadyState.recoveryMarginSec ?? 0;
+  const headers = ['target', 'quiet seconds', 'publish p50', 'publish p99', 'e2e p50', 'e2e p99'];
+  const rows = ran.map((t) => {
+    const s = t.steadyState;
+    const figure = (us: number) => (s.seconds === 0 ? '—' : formatMs(us));
+    return [
+      targetLabel(t, result.targets),
+      formatInt(s.seconds),
+      figure(s.publishP50Us),
+      figure(s.publishP99Us),
+      figure(s.endToEndP50Us),
+      figure(s.endToEndP99Us),
+    ];
+  });
+  const lead =
+    '### Outside the fault windows\n\nThe same corrected latencies over the headline seconds ' +
+    `that no fault touched, nor the ${margin} s after one healed: the brokers when nothing ` +
+    'is wrong.';
+  const align = headers.map((_, i) => (i === 0 ? 'l' : 'r') as 'l' | 'r');
+  return [lead, table(headers, rows, align)].join('\n\n');
 }
 
 function chartsSection(charts: ChartRef[]): string {
@@ -132,6 +160,7 @@ export function renderMarkdown(result: RunResult, charts: ChartRef[]): string {
   const sections = [
     titleBlock(result),
     comparisonTable(result),
+    steadyStateTable(result),
     verdictSection(result.targets),
     errorsSection(result.targets),
     faultsSection(result.targets),

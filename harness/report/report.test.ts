@@ -69,16 +69,16 @@ describe('renderMarkdown', () => {
     for (const [label, throughput, lost] of expected) {
       const cells = rowCells(markdown, label);
       expect(cells).toHaveLength(12);
-      expect(cells[2]).toBe(throughput);
-      expect(cells[9]).toBe(lost);
+      expect(cells[1]).toBe(throughput);
+      expect(cells[8]).toBe(lost);
     }
-    expect(rowCells(markdown, 'redis').slice(3, 6)).toEqual(['1.23 ms', '2.90 ms', '215 ms']);
+    expect(rowCells(markdown, 'redis').slice(2, 5)).toEqual(['1.23 ms', '2.90 ms', '215 ms']);
   });
 
   it('shows unknown as unknown and fail as FAIL, never as ok', () => {
-    expect(rowCells(markdown, 'kafka')[1]).toBe('unknown');
-    expect(rowCells(markdown, 'rabbitmq')[1]).toBe('FAIL');
-    expect(rowCells(markdown, 'redis')[1]).toBe('ok');
+    expect(rowCells(markdown, 'kafka')[11]).toBe('unknown');
+    expect(rowCells(markdown, 'rabbitmq')[11]).toBe('FAIL');
+    expect(rowCells(markdown, 'redis')[11]).toBe('ok');
     const meaning = section(markdown, 'What the verdict means');
     expect(meaning).toContain('**kafka: unknown.**');
     expect(meaning).toContain('Not drained after 30.0 s: 1,204 messages left');
@@ -148,8 +148,8 @@ describe('renderMarkdown', () => {
     if (!redis) throw new Error('fixture has no redis target');
     mixed.targets.push({ ...redis, profile: 'fast' });
     const text = render(mixed);
-    expect(rowCells(text, 'redis (safe)')[2]).toBe('998 / 1,000');
-    expect(rowCells(text, 'redis (fast)')[1]).toBe('ok');
+    expect(rowCells(text, 'redis (safe)')[1]).toBe('998 / 1,000');
+    expect(rowCells(text, 'redis (fast)')[11]).toBe('ok');
     expect(buildCharts(mixed).map((c) => c.file)).toContain('redis-2-latency.svg');
   });
 
@@ -160,10 +160,10 @@ describe('renderMarkdown', () => {
     kafka.error = 'broker did not start: port 9092 | in use\n  at start (kafka.ts:12)';
     kafka.verdict.status = 'ok';
     const text = render(failed);
-    expect(rowCells(text, 'kafka')[1]).toBe(
+    expect(rowCells(text, 'kafka')[11]).toBe(
       'unknown (set-up error: broker did not start: port 9092 \\| in use)',
     );
-    expect(rowCells(text, 'kafka').slice(2)).toEqual(Array<string>(10).fill('—'));
+    expect(rowCells(text, 'kafka').slice(1, 11)).toEqual(Array<string>(10).fill('—'));
     expect(section(text, 'What the verdict means')).toContain('**kafka: unknown.**');
     expect(section(text, 'Errors')).toContain(
       'broker did not start: port 9092 | in use\n  at start (kafka.ts:12)',
@@ -232,5 +232,19 @@ describe('writeReport and readResult', () => {
     expect(reportDirName(' kill -9 / redis: safe ', at)).toBe(
       '2026-12-04T16-30-00Z-kill-9-redis-safe',
     );
+  });
+});
+
+describe('steady-state figures', () => {
+  it('prints the latency outside the fault windows for each target that ran', () => {
+    const text = render(fixtureRunResult());
+    const quiet = section(text, 'Outside the fault windows');
+    expect(rowCells(quiet, 'redis').slice(1)).toEqual([
+      '30',
+      '1.23 ms',
+      '1.94 ms',
+      expect.any(String),
+      '3.31 ms',
+    ]);
   });
 });

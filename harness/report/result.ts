@@ -60,6 +60,19 @@ export interface AppliedFault {
   window: WindowFigures | null;
 }
 
+/**
+ * Latency in the seconds of the headline window that no fault touched, nor the recovery
+ * margin after one: what the broker does when nothing is wrong, beside the headline.
+ */
+export interface SteadyStateFigures {
+  seconds: number;
+  recoveryMarginSec: number;
+  publishP50Us: number;
+  publishP99Us: number;
+  endToEndP50Us: number;
+  endToEndP99Us: number;
+}
+
 export interface ProxyResult {
   name: string;
   listenPort: number;
@@ -107,6 +120,7 @@ export interface TargetResult {
   throughput: ThroughputResult;
   /** Headline latency, warm-up excluded. */
   latency: { publish: LatencyPair; endToEnd: LatencyPair };
+  steadyState: SteadyStateFigures;
   series: SecondSample[];
   /** One encoded corrected histogram per second, for exact percentiles inside windows. */
   perSecondHistograms: { publish: string[]; endToEnd: string[] };

@@ -1,5 +1,5 @@
 import type { TargetResult } from './result.js';
-import { formatDurationMs, formatInt, targetLabel, verdictLabel } from './format.js';
+import { countOf, formatDurationMs, formatInt, targetLabel, verdictLabel } from './format.js';
 
 function drainText(t: TargetResult): string {
   const took = formatDurationMs(t.drain.durationMs);
@@ -26,7 +26,7 @@ function okLead(t: TargetResult): string {
         `${formatInt(unexpected)} unexpected.`;
   if (duplicated === 0) return lead;
   const duplicates =
-    `${formatInt(duplicated)} duplicate deliveries are counted, not failed: ` +
+    `${countOf(duplicated, 'duplicate delivery', 'duplicate deliveries')} counted, not failed: ` +
     'faults make them expected.';
   return `${lead} ${duplicates}`;
 }

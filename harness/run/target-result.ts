@@ -8,7 +8,7 @@ import type { ProxyResult, TargetResult } from '../report/result.js';
 import type { Scenario, TargetSpec } from '../scenario/index.js';
 import { defaultMaxLost, targetProfile } from '../scenario/index.js';
 import type { TargetRunOutput } from './target-run.js';
-import { meanPerSec, windowFigures } from './windows.js';
+import { meanPerSec, steadyStateFigures, windowFigures } from './windows.js';
 
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
@@ -87,6 +87,7 @@ export async function buildTargetResult(
       headlineWindowSec: [w.warmupSec, w.durationSec],
     },
     latency: out.recorder.latency(),
+    steadyState: steadyStateFigures(faults, histograms, [w.warmupSec, w.durationSec]),
     series,
     perSecondHistograms: histograms,
     faults,
@@ -183,6 +184,14 @@ export function failedTargetResult(
       headlineWindowSec: [w.warmupSec, w.durationSec],
     },
     latency: { publish: pair, endToEnd: pair },
+    steadyState: {
+      seconds: 0,
+      recoveryMarginSec: 0,
+      publishP50Us: 0,
+      publishP99Us: 0,
+      endToEndP50Us: 0,
+      endToEndP99Us: 0,
+    },
     series: [],
     perSecondHistograms: { publish: [], endToEnd: [] },
     faults: [],

@@ -1,5 +1,10 @@
 import { mergeEncoded } from '../metrics/histogram.js';
-import type { AppliedFault, SecondSample, WindowFigures } from '../report/result.js';
+import type {
+  AppliedFault,
+  SecondSample,
+  SteadyStateFigures,
+  WindowFigures,
+} from '../report/result.js';
 
 /**
  * Throughput and p99 inside one fault window, from the per-second series and the encoded
@@ -41,4 +46,41 @@ export function meanPerSec(
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/** Seconds after a fault heals that still count as its aftermath (reconnects, backlog). */
+export const RECOVERY_MARGIN_SEC = 5;
+
+/** Headline seconds [fromSec, toSec) that no fault window or its recovery margin touches. */
+export function quietSeconds(faults: AppliedFault[], fromSec: number, toSec: number): number[] {
+  const quiet: number[] = [];
+  for (let sec = Math.ceil(fromSec); sec < toSec; sec++) {
+    const touched = faults.some((f) => {
+      if (f.appliedAtSec === null) return false;
+      const end = (f.revertedAtSec ?? f.appliedAtSec) + RECOVERY_MARGIN_SEC;
+      return sec + 1 > f.appliedAtSec && sec < end;
+    });
+    if (!touched) quiet.push(sec);
+  }
+  return quiet;
+}
+
+export function steadyStateFigures(
+  faults: AppliedFault[],
+  histograms: { publish: string[]; endToEnd: string[] },
+  headline: [number, number],
+): SteadyStateFigures {
+  const seconds = quietSeconds(faults, headline[0], headline[1]);
+  const pick = (encoded: string[]) => mergeEncoded(seconds.map((s) => encoded[s] ?? ''));
+  const publish = pick(histograms.publish);
+  const endToEnd = pick(histograms.endToEnd);
+  const at = (h: typeof publish, p: number) => (h.totalCount ? h.getValueAtPercentile(p) : 0);
+  return {
+    seconds: seconds.length,
+    recoveryMarginSec: RECOVERY_MARGIN_SEC,
+    publishP50Us: at(publish, 50),
+    publishP99Us: at(publish, 99),
+    endToEndP50Us: at(endToEnd, 50),
+    endToEndP99Us: at(endToEnd, 99),
+  };
 }

@@ -51,9 +51,8 @@ export class PacedProducer {
     for (let n = 0; n < slots && !this.o.signal.aborted; n++) {
       const slot = n * this.o.producerCount + this.o.producerId;
       const intendedUs = this.o.originUs + slot * this.intervalUs;
-      const aheadMs = (intendedUs - nowUs()) / 1000;
-      if (aheadMs >= 1) await sleep(aheadMs).catch(() => undefined);
-      else this.o.monitor.slip(-aheadMs);
+      await waitUntil(intendedUs);
+      this.o.monitor.slip((nowUs() - intendedUs) / 1000);
       this.track(this.sendUntilSettled(n, intendedUs));
     }
     await Promise.all(this.inFlight);
@@ -109,4 +108,14 @@ export class PacedProducer {
       return { outcome: 'indeterminate', error: String(error) };
     }
   }
+}
+
+/**
+ * Resolves at or just after `atUs`, never before, so no message leaves ahead of its slot.
+ * Timers have millisecond grain; the last millisecond is waited out with setImmediate.
+ */
+async function waitUntil(atUs: number): Promise<void> {
+  const aheadMs = (atUs - nowUs()) / 1000;
+  if (aheadMs > 1) await sleep(Math.floor(aheadMs)).catch(() => undefined);
+  while (nowUs() < atUs) await new Promise<void>((resolve) => setImmediate(resolve));
 }
