@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { MqbenchError } from '../core/errors.js';
 import { probeConnect } from '../core/ports.js';
+import { sleep } from '../core/time.js';
 import type { ProcessControl } from '../providers/types.js';
 import type { FaultSpec } from '../scenario/index.js';
 import type { FaultContext, FaultKind } from './types.js';
@@ -44,7 +45,7 @@ export const pauseFault: FaultKind<Extract<FaultSpec, { kind: 'pause' }>> = {
     const pid = proc.pid();
     proc.pause();
     return {
-      evidence: { signal: 'SIGSTOP', pid, processState: processState(pid) },
+      evidence: { signal: 'SIGSTOP', pid, processState: await stateSettles(pid, 'T') },
       async revert() {
         proc.resume();
         return { signalAfter: 'SIGCONT', processStateAfter: processState(pid) };
@@ -73,6 +74,16 @@ export const restartFault: FaultKind<Extract<FaultSpec, { kind: 'restart' }>> = 
     };
   },
 };
+
+/** A signal lands a moment after kill() returns: wait up to 1 s for the state to show it. */
+async function stateSettles(pid: number, expected: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const state = processState(pid);
+    if (state === expected || state === 'gone') return state;
+    await sleep(10);
+  }
+  return processState(pid);
+}
 
 /** The state letter from /proc/<pid>/stat: T when stopped, S or R when running. */
 function processState(pid: number): string {

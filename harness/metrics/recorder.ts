@@ -34,9 +34,13 @@ export class Recorder {
     this.second(atUs).counts[counter]++;
   }
 
-  /** A settled publish: ack (or nack) time against intended and actual send times. */
+  /**
+   * A settled publish: ack time against intended and actual send times. The per-second
+   * histograms file a message under the second it was meant to be sent, so a backlog that
+   * lands after an outage counts against the outage, not against the quiet second after it.
+   */
   publishSettled(intendedUs: number, sentUs: number, settledUs: number): void {
-    const second = this.second(settledUs);
+    const second = this.second(intendedUs);
     second.publish ??= newLatencyHistogram();
     recordUs(second.publish, settledUs - intendedUs);
     if (intendedUs < this.warmupEndUs) return;
@@ -45,8 +49,8 @@ export class Recorder {
   }
 
   delivered(intendedUs: number, sentUs: number, receivedUs: number): void {
-    const second = this.second(receivedUs);
-    second.counts.received++;
+    this.second(receivedUs).counts.received++;
+    const second = this.second(intendedUs);
     second.endToEnd ??= newLatencyHistogram();
     recordUs(second.endToEnd, receivedUs - intendedUs);
     if (intendedUs < this.warmupEndUs) return;

@@ -82,7 +82,7 @@ function throughputChart(target: TargetResult, slug: string): Chart {
 }
 
 function latencyChart(target: TargetResult, slug: string): Chart {
-  const title = `${target.name}: p99 latency per second (corrected)`;
+  const title = `${target.name}: p99 latency by intended send second (corrected)`;
   const svg = lineChartSvg({
     title,
     xLabel: 'seconds since workload start',

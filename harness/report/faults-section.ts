@@ -71,7 +71,8 @@ function targetFaults(target: TargetResult, all: TargetResult[]): string {
 export function faultsSection(targets: TargetResult[]): string {
   const intro =
     'Times are seconds since the workload started. Figures "in window" cover only the ' +
-    'seconds from applied to reverted; latencies there are corrected p99s, and "none" ' +
-    'means no message completed inside the window.';
+    'seconds from applied to reverted: acked/s counts the acks that came in then, and the ' +
+    'latencies are corrected p99s of the messages meant to be sent then, however late they ' +
+    'completed; "none" means no such message completed.';
   return ['## Faults', intro, ...targets.map((t) => targetFaults(t, targets))].join('\n\n');
 }

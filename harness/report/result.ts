@@ -23,7 +23,10 @@ export interface LatencyPair {
   uncorrected: LatencySummary;
 }
 
-/** One second of the run, counted by when each event happened. */
+/**
+ * One second of the run. Counts are filed by when each event happened; the p99s (and the
+ * per-second histograms) by the second in which each message was meant to be sent.
+ */
 export interface SecondSample {
   /** Seconds since the workload started; 0 is the first second. */
   sec: number;
@@ -32,7 +35,7 @@ export interface SecondSample {
   failed: number;
   indeterminate: number;
   received: number;
-  /** Corrected publish and end-to-end p99 of the events of this second, 0 when none. */
+  /** Corrected p99s of the messages meant to be sent in this second, 0 when none. */
   publishP99Us: number;
   endToEndP99Us: number;
 }
@@ -122,7 +125,10 @@ export interface TargetResult {
   latency: { publish: LatencyPair; endToEnd: LatencyPair };
   steadyState: SteadyStateFigures;
   series: SecondSample[];
-  /** One encoded corrected histogram per second, for exact percentiles inside windows. */
+  /**
+   * One encoded corrected histogram per intended send second, for exact percentiles of the
+   * messages meant to be sent inside a window.
+   */
   perSecondHistograms: { publish: string[]; endToEnd: string[] };
   faults: AppliedFault[];
   proxy: ProxyResult;
