@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { VerdictCounts } from '../ledger/verdict.js';
+import { emptyCounts } from '../ledger/verdict.js';
 import type {
   AppliedFault,
   LatencyPair,
@@ -83,22 +84,8 @@ export function counts(
   extra: Partial<VerdictCounts>,
 ): VerdictCounts {
   const c = {
+    ...emptyCounts(),
     attempted: RATE * DURATION_SEC,
-    acked: 0,
-    failed: 0,
-    indeterminate: 0,
-    ok: 0,
-    lost: 0,
-    recovered: 0,
-    failedButDelivered: 0,
-    indeterminateUndelivered: 0,
-    failedUndelivered: 0,
-    duplicated: 0,
-    unexpected: 0,
-    reordered: 0,
-    duplicateEffects: 0,
-    resends: 0,
-    delivered: 0,
     ...classes,
     ...extra,
   };

@@ -135,6 +135,7 @@ async function driveTarget(
         originUs,
         runTag,
         filler: makeFiller(w.messageSizeBytes, random),
+        sendTimeoutMs: w.sendTimeoutMs,
         resendWindowMs: RESEND_WINDOW_MS,
         client,
         ledger,

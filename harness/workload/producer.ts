@@ -1,10 +1,13 @@
 import type { ProducerClient, SendResult } from '../adapters/types.js';
 import { backoffMs } from '../core/retry.js';
-import { nowUs, sleep } from '../core/time.js';
+import { nowUs, sleep, withTimeout } from '../core/time.js';
 import type { Ledger } from '../ledger/index.js';
 import type { HarnessMonitor } from '../metrics/harness-health.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { encodeMessage, stampSentUs } from './message.js';
+
+/** How long past its own deadline an adapter's send may run before the harness gives up. */
+const SEND_GRACE_MS = 5000;
 
 export interface PacedProducerOptions {
   producerId: number;
@@ -15,6 +18,8 @@ export interface PacedProducerOptions {
   originUs: number;
   runTag: number;
   filler: Buffer;
+  /** The adapter's own deadline per send; the producer allows a grace beyond it. */
+  sendTimeoutMs: number;
   /** Resends of a message stop once it is this old, or when the run stops. */
   resendWindowMs: number;
   client: ProducerClient;
@@ -100,10 +105,14 @@ export class PacedProducer {
     return (nowUs() - intendedUs) / 1000 < this.o.resendWindowMs;
   }
 
-  /** An adapter must not throw; if one does, the attempt is recorded as indeterminate. */
+  /**
+   * An adapter must neither throw nor hang past its deadline; if one does, the attempt is
+   * recorded as indeterminate, so no promise is left pending at the end of a run.
+   */
   private async safeSend(key: string, body: Buffer): Promise<SendResult> {
+    const limitMs = this.o.sendTimeoutMs + SEND_GRACE_MS;
     try {
-      return await this.o.client.send(key, body);
+      return await withTimeout(this.o.client.send(key, body), limitMs, 'adapter send');
     } catch (error) {
       return { outcome: 'indeterminate', error: String(error) };
     }
