@@ -13,8 +13,11 @@ import type { Scenario } from '../scenario/index.js';
 import { runScenario } from '../run/run-scenario.js';
 import { summaryTable } from './summary.js';
 
-/** 0: every verdict ok; 1: a verdict failed or is unknown; 2: bad input or set-up error. */
-export const EXIT = { ok: 0, verdictFailed: 1, badInput: 2 } as const;
+/**
+ * 0: every verdict ok; 1: a verdict failed or is unknown; 2: bad input or set-up error;
+ * 130: interrupted (SIGINT), after a partial report.
+ */
+export const EXIT = { ok: 0, verdictFailed: 1, badInput: 2, interrupted: 130 } as const;
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,6 +50,10 @@ async function runCommand(argv: {
   }
   const { markdownPath, jsonPath } = await writeReport(result, outDir);
   process.stdout.write(`${summaryTable(result)}\nreport: ${markdownPath}\njson:   ${jsonPath}\n`);
+  if (controller.signal.aborted) {
+    process.stderr.write('mqbench: interrupted; the report is partial\n');
+    return EXIT.interrupted;
+  }
   return exitCodeOf(result);
 }
 

@@ -79,6 +79,14 @@ describe('no process is left behind', () => {
     cli.kill('SIGINT');
     expect(await cli.exited).toBe(130);
     expect(livePids(outDir)).toEqual([]);
+
+    // The run wound down and still wrote a report: the verdict cannot be ok.
+    const result = JSON.parse(fs.readFileSync(path.join(outDir, 'result.json'), 'utf8')) as {
+      targets: { verdict: { status: string; drained: boolean } }[];
+    };
+    expect(result.targets[0]?.verdict.status).toBe('unknown');
+    expect(result.targets[0]?.verdict.drained).toBe(false);
+    expect(fs.existsSync(path.join(outDir, 'report.md'))).toBe(true);
   });
 
   it('after a failed set-up: a missing broker binary, with the command to run', async () => {

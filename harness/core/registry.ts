@@ -65,18 +65,38 @@ class Registry {
     }
   }
 
+  /**
+   * With a run listening, the first signal asks it to wind down (heal, stop, write a
+   * partial report) within WIND_DOWN_MS; without one, or on a second signal, everything is
+   * disposed at once. Either way a hard timer kills what is left.
+   */
   private async onSignal(signal: NodeJS.Signals): Promise<void> {
-    rootLogger.warn({ signal }, 'stopping: disposing every broker and proxy');
-    signalListeners.forEach((listener) => listener(signal));
-    const hardStop = setTimeout(() => {
-      this.killAllSync();
-      process.exit(130);
-    }, 15_000);
+    const code = signal === 'SIGINT' ? 130 : 143;
+    const hardStop = setTimeout(() => this.exitNow(code), WIND_DOWN_MS);
     hardStop.unref();
+    if (signalListeners.size > 0) {
+      rootLogger.warn({ signal }, 'stopping: winding the run down (signal again to stop now)');
+      process.once(signal, () => void this.stopNow(signal, code));
+      signalListeners.forEach((listener) => listener(signal));
+      return;
+    }
+    await this.stopNow(signal, code);
+  }
+
+  private async stopNow(signal: NodeJS.Signals, code: number): Promise<void> {
+    rootLogger.warn({ signal }, 'stopping: disposing every broker and proxy');
     await this.disposeAll().catch(() => this.killAllSync());
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(code);
+  }
+
+  private exitNow(code: number): void {
+    this.killAllSync();
+    process.exit(code);
   }
 }
+
+/** How long a run may take to wind down after a signal before everything is killed. */
+const WIND_DOWN_MS = 30_000;
 
 const signalListeners = new Set<(signal: NodeJS.Signals) => void>();
 

@@ -12,6 +12,8 @@ import { runTarget, targetRunDir } from './target-run.js';
 
 export const MQBENCH_VERSION = '0.1.0';
 
+const NOT_RUN = 'not run: the run was interrupted before this target started';
+
 export interface RunOptions {
   scenario: Scenario;
   scenarioFile: string;
@@ -36,7 +38,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const targets: TargetResult[] = [];
   try {
     for (const target of scenario.targets) {
-      if (options.signal.aborted) break;
+      if (options.signal.aborted) {
+        targets.push(failedTargetResult(scenario, target, new Error(NOT_RUN)));
+        continue;
+      }
       targets.push(await runOneTarget(options, runId, toxiproxy, target, log));
     }
   } finally {
