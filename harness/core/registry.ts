@@ -60,6 +60,14 @@ class Registry {
     if (this.installed) return;
     this.installed = true;
     process.once('exit', () => this.killAllSync());
+    // A bug that escapes every handler must not leave brokers running behind it.
+    for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+      process.on(event, (error: unknown) => {
+        rootLogger.fatal({ err: error, event }, 'mqbench crashed; stopping every broker');
+        this.killAllSync();
+        process.exit(2);
+      });
+    }
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => void this.onSignal(signal));
     }
