@@ -65,7 +65,8 @@ class Registry {
       process.on(event, (error: unknown) => {
         rootLogger.fatal({ err: error, event }, 'mqbench crashed; stopping every broker');
         this.killAllSync();
-        process.exit(2);
+        // Under vitest the runner reports the error itself; exiting would hide it.
+        if (!process.env.VITEST) process.exit(2);
       });
     }
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
