@@ -141,6 +141,7 @@ function sideFigures(spec: TargetSpec) {
     harness: {
       eventLoopLagP99Ms: 1.4,
       eventLoopLagMaxMs: 18.2,
+      scheduleSlipP99Ms: 1.2,
       maxScheduleSlipMs: 3.1,
       cpuUserSec: 21.4,
       cpuSystemSec: 4.2,

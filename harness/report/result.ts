@@ -91,6 +91,8 @@ export interface ProxyResult {
 export interface HarnessHealth {
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;
+  /** How late sends left against their slots, measured during the workload only. */
+  scheduleSlipP99Ms: number;
   maxScheduleSlipMs: number;
   cpuUserSec: number;
   cpuSystemSec: number;

@@ -208,6 +208,7 @@ export function failedTargetResult(
     harness: {
       eventLoopLagP99Ms: 0,
       eventLoopLagMaxMs: 0,
+      scheduleSlipP99Ms: 0,
       maxScheduleSlipMs: 0,
       cpuUserSec: 0,
       cpuSystemSec: 0,

@@ -148,6 +148,7 @@ async function driveTarget(
   input.signal.addEventListener('abort', stopResends, { once: true });
   await Promise.all([timeline.run(input.signal), ...paced.map((p) => p.run())]);
   const workloadMs = Date.now() - workloadStart;
+  monitor.finish();
   log.info({ attempted: ledger.attemptedCount, acked: ledger.ackedCount }, 'workload done');
 
   await proxy.heal();
