@@ -27,6 +27,11 @@ async function runCommand(argv: {
   out?: string;
   seed?: number;
 }) {
+  if (argv.seed !== undefined && !Number.isSafeInteger(argv.seed)) {
+    throw new MqbenchError(`--seed: expected an integer, got ${String(argv.seed)}`, {
+      phase: 'scenario',
+    });
+  }
   const scenario = selectTargets(await loadScenario(argv.scenario), argv.targets, argv.scenario);
   const seed = argv.seed ?? scenario.seed ?? randomSeed();
   const outDir = path.resolve(
@@ -69,11 +74,16 @@ export function selectTargets(
   targets: string | undefined,
   file: string,
 ): Scenario {
-  if (!targets) return scenario;
+  if (targets === undefined) return scenario;
   const wanted = targets
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
+  if (wanted.length === 0) {
+    throw new MqbenchError('--targets: name at least one target, e.g. --targets redis', {
+      phase: 'scenario',
+    });
+  }
   for (const name of wanted) {
     if (!(TARGET_NAMES as readonly string[]).includes(name)) {
       throw new MqbenchError(
@@ -93,9 +103,13 @@ async function validateCommand(argv: { scenario: string }) {
   const targets = scenario.targets.map((t) => t.name).join(', ');
   process.stdout.write(
     `${argv.scenario}: ok (${targets}; ${scenario.workload.ratePerSec} msg/s for ` +
-      `${scenario.workload.durationSec} s; ${scenario.faults.length} faults)\n`,
+      `${scenario.workload.durationSec} s; ${plural(scenario.faults.length, 'fault')})\n`,
   );
   return EXIT.ok;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function installCommand() {
@@ -104,6 +118,9 @@ function installCommand() {
     process.stdout.write(`${step.name.padEnd(14)} ${step.status.padEnd(9)} ${step.detail}\n`);
   return EXIT.ok;
 }
+
+/** Arguments yargs refused: printed with the usage, exit 2, and no command runs. */
+export class UsageError extends Error {}
 
 export function buildCli(argv: string[], onExit: (code: number) => void) {
   const done = (promise: Promise<number> | number) =>
@@ -165,8 +182,9 @@ export function buildCli(argv: string[], onExit: (code: number) => void) {
     .strict()
     .fail((message, error, y) => {
       if (error) throw error;
-      process.stderr.write(`${y.help()}\n\n${message}\n`);
-      onExit(EXIT.badInput);
+      // Throwing stops yargs before any command runs on arguments it refused.
+      y.showHelp((help: string) => process.stderr.write(`${help}\n\n`));
+      throw new UsageError(message);
     })
     .help();
 }
@@ -183,12 +201,20 @@ function installCommandSafe(): Promise<number> {
 
 function describe(error: unknown): string {
   if (error instanceof MqbenchError) return error.describe();
+  if (error instanceof UsageError) return `mqbench: ${error.message}`;
   return `mqbench: ${errorMessage(error)}`;
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  await buildCli(hideBin(process.argv), (code) => {
+  const setExit = (code: number) => {
     process.exitCode = code;
-  }).parseAsync();
+  };
+  try {
+    // yargs throws refused arguments synchronously from parseAsync, hence try, not catch().
+    await buildCli(hideBin(process.argv), setExit).parseAsync();
+  } catch (error) {
+    process.stderr.write(`${describe(error)}\n`);
+    setExit(EXIT.badInput);
+  }
 }

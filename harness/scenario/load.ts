@@ -45,14 +45,19 @@ export function parseScenario(text: string, file: string): Scenario {
 }
 
 function unreadable(file: string, error: unknown): ScenarioError {
-  const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+  const code = (error as NodeJS.ErrnoException).code;
+  const missing = code === 'ENOENT';
+  const folder = code === 'EISDIR';
   const absolute = resolve(file);
   const shown = absolute === file ? file : `${file} (${absolute})`;
-  const reason = missing ? 'no such file' : errorMessage(error);
+  const reason = missing ? 'no such file' : folder ? 'it is a folder' : errorMessage(error);
   return new ScenarioError(file, [], {
     cause: error,
     message: `cannot read scenario file ${shown}: ${reason}`,
-    hint: missing ? 'check the path; the bundled scenarios are in scenarios/' : undefined,
+    hint:
+      missing || folder
+        ? 'name one YAML file; the bundled scenarios are in scenarios/, e.g. scenarios/smoke.yaml'
+        : 'check that the file is readable',
   });
 }
 
