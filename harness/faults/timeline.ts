@@ -56,9 +56,13 @@ export class FaultTimeline {
     return Math.round((nowUs() - this.originUs) / 1000) / 1000;
   }
 
+  /** Never early: a timer may fire a fraction of a millisecond short, so check and go again. */
   private async sleepUntil(sec: number, signal: AbortSignal): Promise<void> {
-    const waitMs = sec * 1000 - (nowUs() - this.originUs) / 1000;
-    if (waitMs > 0) await sleepUnlessAborted(waitMs, signal);
+    for (;;) {
+      const waitMs = sec * 1000 - (nowUs() - this.originUs) / 1000;
+      if (waitMs <= 0 || signal.aborted) return;
+      await sleepUnlessAborted(Math.max(1, Math.ceil(waitMs)), signal);
+    }
   }
 
   private async strike(spec: FaultSpec, index: number, signal: AbortSignal): Promise<void> {

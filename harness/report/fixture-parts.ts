@@ -183,7 +183,6 @@ export function target(spec: TargetSpec): TargetResult {
     latency: spec.latency,
     steadyState: {
       seconds: 30,
-      recoveryMarginSec: 5,
       publishP50Us: spec.latency.publish.corrected.p50Us,
       publishP99Us: 1_940,
       endToEndP50Us: spec.latency.endToEnd.corrected.p50Us,

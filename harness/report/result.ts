@@ -64,12 +64,12 @@ export interface AppliedFault {
 }
 
 /**
- * Latency in the seconds of the headline window that no fault touched, nor the recovery
- * margin after one: what the broker does when nothing is wrong, beside the headline.
+ * Latency in the seconds of the headline window outside every fault and its aftermath
+ * (until acks and deliveries ran at the target rate again): the broker when nothing is
+ * wrong, beside the headline.
  */
 export interface SteadyStateFigures {
   seconds: number;
-  recoveryMarginSec: number;
   publishP50Us: number;
   publishP99Us: number;
   endToEndP50Us: number;

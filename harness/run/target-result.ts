@@ -87,7 +87,10 @@ export async function buildTargetResult(
       headlineWindowSec: [w.warmupSec, w.durationSec],
     },
     latency: out.recorder.latency(),
-    steadyState: steadyStateFigures(faults, histograms, [w.warmupSec, w.durationSec]),
+    steadyState: steadyStateFigures(faults, series, w.ratePerSec, histograms, [
+      w.warmupSec,
+      w.durationSec,
+    ]),
     series,
     perSecondHistograms: histograms,
     faults,
@@ -186,7 +189,6 @@ export function failedTargetResult(
     latency: { publish: pair, endToEnd: pair },
     steadyState: {
       seconds: 0,
-      recoveryMarginSec: 0,
       publishP50Us: 0,
       publishP99Us: 0,
       endToEndP50Us: 0,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newLatencyHistogram, encodeHistogram } from '../metrics/histogram.js';
 import type { AppliedFault } from '../report/result.js';
-import { quietSeconds, steadyStateFigures } from './windows.js';
+import { quietSeconds, recoveredAtSec, steadyStateFigures, windowFigures } from './windows.js';
 
 function fault(appliedAtSec: number, revertedAtSec: number): AppliedFault {
   return {
@@ -23,25 +23,75 @@ function encodedOf(valueUs: number): string {
   return encodeHistogram(h);
 }
 
+function steadySeries(length: number, rate: number, overrides: Record<number, [number, number]>) {
+  return Array.from({ length }, (_, sec) => {
+    const [acked, received] = overrides[sec] ?? [rate, rate];
+    const s = { sec, sent: rate, acked, failed: 0, indeterminate: 0, received };
+    return { ...s, publishP99Us: 0, endToEndP99Us: 0 };
+  });
+}
+
 describe('quiet seconds', () => {
-  it('leaves out each fault window and the 5 s after it heals', () => {
-    expect(quietSeconds([fault(8, 14.01)], 5, 25)).toEqual([5, 6, 7, 20, 21, 22, 23, 24]);
+  it('leaves out a fault window and its aftermath until acks and deliveries are back', () => {
+    // Fault 8-14; acks back at 15 but the consumer only catches up at 17 (burst), steady 18 on.
+    const series = steadySeries(25, 100, {
+      8: [0, 0],
+      9: [0, 0],
+      10: [0, 0],
+      11: [0, 0],
+      12: [0, 0],
+      13: [0, 0],
+      14: [600, 0],
+      15: [100, 0],
+      16: [100, 0],
+      17: [100, 900],
+    });
+    expect(recoveredAtSec(series, 14.01, 100)).toBe(18);
+    expect(quietSeconds([fault(8, 14.01)], series, 100, [5, 25])).toEqual([
+      5, 6, 7, 18, 19, 20, 21, 22, 23, 24,
+    ]);
   });
 
   it('keeps every headline second when no fault struck, and none of the warm-up', () => {
     const unapplied = { ...fault(3, 4), appliedAtSec: null };
-    expect(quietSeconds([unapplied], 2, 6)).toEqual([2, 3, 4, 5]);
+    expect(quietSeconds([unapplied], steadySeries(8, 10, {}), 10, [2, 6])).toEqual([2, 3, 4, 5]);
   });
 
   it('takes percentiles from the quiet seconds only', () => {
     const histograms = {
-      publish: [1_000, 1_000, 900_000, 900_000, 1_000].map(encodedOf),
-      endToEnd: [2_000, 2_000, 800_000, 800_000, 2_000].map(encodedOf),
+      publish: [1_000, 1_000, 900_000, 900_000, 1_000, 1_000, 1_000].map(encodedOf),
+      endToEnd: [2_000, 2_000, 800_000, 800_000, 2_000, 2_000, 2_000].map(encodedOf),
     };
-    const figures = steadyStateFigures([fault(2, 2.5)], histograms, [0, 5]);
-    expect(figures.seconds).toBe(2);
+    const series = steadySeries(7, 10, { 2: [0, 0], 3: [30, 30] });
+    const figures = steadyStateFigures([fault(2, 2.5)], series, 10, histograms, [0, 7]);
+    expect(figures.seconds).toBe(5);
     expect(figures.publishP99Us).toBeLessThan(1_100);
     expect(figures.endToEndP50Us).toBeGreaterThan(1_900);
     expect(figures.endToEndP50Us).toBeLessThan(2_100);
+  });
+});
+
+describe('fault window figures', () => {
+  const sample = (sec: number, acked: number) => ({
+    sec,
+    sent: 200,
+    acked,
+    failed: 0,
+    indeterminate: 0,
+    received: acked,
+    publishP99Us: 0,
+    endToEndP99Us: 0,
+  });
+
+  it('weights partly covered seconds by their overlap, so an outage reads as one', () => {
+    // 200/s until second 30, nothing 30-38, then a catch-up burst in second 38.
+    const acked: number[] = Array.from({ length: 45 }, (_, s) => (s < 30 || s >= 38 ? 200 : 0));
+    acked[38] = 1800;
+    const series = acked.map((a, s) => sample(s, a));
+    const empty = { publish: [], endToEnd: [] };
+    const outage = windowFigures(fault(30, 38), series, empty);
+    expect(outage?.ackedPerSec).toBe(0);
+    const withBurst = windowFigures(fault(30, 38.5), series, empty);
+    expect(withBurst?.ackedPerSec).toBeCloseTo((1800 * 0.5) / 8.5, 1);
   });
 });

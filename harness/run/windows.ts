@@ -7,8 +7,9 @@ import type {
 } from '../report/result.js';
 
 /**
- * Throughput and p99 inside one fault window, from the per-second series and the encoded
- * per-second histograms, so the percentiles are exact for the seconds the fault covered.
+ * Throughput and p99 inside one fault window. Counts come per whole second, so a second the
+ * window covers in part counts in proportion to the overlap. The p99s merge the encoded
+ * histograms of the intended send seconds the window touches, so they are exact for those.
  */
 export function windowFigures(
   fault: AppliedFault,
@@ -16,20 +17,25 @@ export function windowFigures(
   histograms: { publish: string[]; endToEnd: string[] },
 ): WindowFigures | null {
   if (fault.appliedAtSec === null) return null;
-  const from = Math.floor(fault.appliedAtSec);
-  const endSec = fault.revertedAtSec ?? fault.appliedAtSec;
-  const to = Math.max(from + 1, Math.ceil(endSec));
-  const seconds = series.slice(from, to);
-  const span = Math.max(1, seconds.length);
-  const sum = (pick: (s: SecondSample) => number) => seconds.reduce((a, s) => a + pick(s), 0);
-  const publish = mergeEncoded(histograms.publish.slice(from, to));
-  const endToEnd = mergeEncoded(histograms.endToEnd.slice(from, to));
+  const from = fault.appliedAtSec;
+  const to = Math.max(fault.revertedAtSec ?? from, from + 0.001);
+  const first = Math.floor(from);
+  const last = Math.ceil(to);
+  const overlapped = (pick: (s: SecondSample) => number) =>
+    series.slice(first, last).reduce((sum, s) => sum + pick(s) * overlap(s.sec, from, to), 0);
+  const publish = mergeEncoded(histograms.publish.slice(first, last));
+  const endToEnd = mergeEncoded(histograms.endToEnd.slice(first, last));
   return {
-    ackedPerSec: round(sum((s) => s.acked) / span),
-    receivedPerSec: round(sum((s) => s.received) / span),
+    ackedPerSec: round(overlapped((s) => s.acked) / (to - from)),
+    receivedPerSec: round(overlapped((s) => s.received) / (to - from)),
     publishP99Us: publish.totalCount ? publish.getValueAtPercentile(99) : 0,
     endToEndP99Us: endToEnd.totalCount ? endToEnd.getValueAtPercentile(99) : 0,
   };
+}
+
+/** The part of second [sec, sec + 1) inside [from, to). */
+function overlap(sec: number, from: number, to: number): number {
+  return Math.max(0, Math.min(to, sec + 1) - Math.max(from, sec));
 }
 
 /** Per-second mean over [fromSec, toSec) of the series. */
@@ -48,36 +54,56 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-/** Seconds after a fault heals that still count as its aftermath (reconnects, backlog). */
-export const RECOVERY_MARGIN_SEC = 5;
+/**
+ * When the aftermath of a fault ended: the first second from `afterSec` on that begins two
+ * seconds in a row in which both acks and deliveries ran within 20 % of the target rate.
+ * A consumer that resumes late, or a backlog still draining, keeps the aftermath going.
+ */
+export function recoveredAtSec(series: SecondSample[], afterSec: number, ratePerSec: number) {
+  const steady = (s: SecondSample | undefined) =>
+    s !== undefined &&
+    Math.abs(s.acked - ratePerSec) <= ratePerSec * 0.2 &&
+    Math.abs(s.received - ratePerSec) <= ratePerSec * 0.2;
+  for (let sec = Math.ceil(afterSec); sec < series.length; sec++) {
+    if (steady(series[sec]) && steady(series[sec + 1])) return sec;
+  }
+  return Number.POSITIVE_INFINITY;
+}
 
-/** Headline seconds [fromSec, toSec) that no fault window or its recovery margin touches. */
-export function quietSeconds(faults: AppliedFault[], fromSec: number, toSec: number): number[] {
-  const quiet: number[] = [];
-  for (let sec = Math.ceil(fromSec); sec < toSec; sec++) {
-    const touched = faults.some((f) => {
-      if (f.appliedAtSec === null) return false;
-      const end = (f.revertedAtSec ?? f.appliedAtSec) + RECOVERY_MARGIN_SEC;
-      return sec + 1 > f.appliedAtSec && sec < end;
+/** Headline seconds [fromSec, toSec) outside every fault window and its aftermath. */
+export function quietSeconds(
+  faults: AppliedFault[],
+  series: SecondSample[],
+  ratePerSec: number,
+  headline: [number, number],
+): number[] {
+  const spans = faults
+    .filter((f) => f.appliedAtSec !== null)
+    .map((f) => {
+      const from = f.appliedAtSec as number;
+      return [from, recoveredAtSec(series, f.revertedAtSec ?? from, ratePerSec)] as const;
     });
-    if (!touched) quiet.push(sec);
+  const quiet: number[] = [];
+  for (let sec = Math.ceil(headline[0]); sec < headline[1]; sec++) {
+    if (!spans.some(([from, to]) => sec + 1 > from && sec < to)) quiet.push(sec);
   }
   return quiet;
 }
 
 export function steadyStateFigures(
   faults: AppliedFault[],
+  series: SecondSample[],
+  ratePerSec: number,
   histograms: { publish: string[]; endToEnd: string[] },
   headline: [number, number],
 ): SteadyStateFigures {
-  const seconds = quietSeconds(faults, headline[0], headline[1]);
+  const seconds = quietSeconds(faults, series, ratePerSec, headline);
   const pick = (encoded: string[]) => mergeEncoded(seconds.map((s) => encoded[s] ?? ''));
   const publish = pick(histograms.publish);
   const endToEnd = pick(histograms.endToEnd);
   const at = (h: typeof publish, p: number) => (h.totalCount ? h.getValueAtPercentile(p) : 0);
   return {
     seconds: seconds.length,
-    recoveryMarginSec: RECOVERY_MARGIN_SEC,
     publishP50Us: at(publish, 50),
     publishP99Us: at(publish, 99),
     endToEndP50Us: at(endToEnd, 50),
