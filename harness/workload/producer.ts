@@ -5,6 +5,9 @@ import type { Ledger } from '../ledger/index.js';
 import type { HarnessMonitor } from '../metrics/harness-health.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { encodeMessage, stampSentUs } from './message.js';
+import { ResendGate } from './resend-gate.js';
+
+const RESEND_BACKOFF = { attempts: 0, baseDelayMs: 100, maxDelayMs: 1000 };
 
 /** How long past its own deadline an adapter's send may run before the harness gives up. */
 const SEND_GRACE_MS = 5000;
@@ -38,6 +41,7 @@ export class PacedProducer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly intervalUs: number;
   private stopResending = false;
+  private readonly gate = new ResendGate();
 
   constructor(private readonly o: PacedProducerOptions) {
     this.intervalUs = 1e6 / o.totalRatePerSec;
@@ -66,6 +70,7 @@ export class PacedProducer {
   /** Ends resending early (used when the run is aborted). */
   abandonResends(): void {
     this.stopResending = true;
+    this.gate.wakeAll();
   }
 
   private track(promise: Promise<void>): void {
@@ -78,7 +83,10 @@ export class PacedProducer {
     const header = { runTag: this.o.runTag, producerId, seq, intendedUs, sentUs: 0 };
     const template = encodeMessage(header, this.o.filler);
     const key = `${producerId}`;
+    const mayResend = () => this.mayResend(intendedUs);
     for (let attempt = 0; ; attempt++) {
+      const release = attempt === 0 ? () => undefined : await this.gate.turn(mayResend);
+      if (!release) return;
       const body = attempt === 0 ? template : Buffer.from(template);
       const sentUs = nowUs();
       stampSentUs(body, sentUs);
@@ -88,15 +96,14 @@ export class PacedProducer {
       const settledUs = nowUs();
       ledger.recordSettlement(producerId, seq, result.outcome);
       recorder.count(result.outcome, settledUs);
+      this.gate.settled(result.outcome);
+      release();
       if (result.outcome === 'acked') {
         recorder.publishSettled(intendedUs, sentUs, settledUs);
         return;
       }
-      if (!this.mayResend(intendedUs)) return;
-      await sleep(
-        backoffMs(Math.min(attempt, 4), { attempts: 0, baseDelayMs: 100, maxDelayMs: 1000 }),
-      );
-      if (!this.mayResend(intendedUs)) return;
+      if (!mayResend()) return;
+      await sleep(backoffMs(Math.min(attempt, 4), RESEND_BACKOFF));
     }
   }
 
