@@ -65,7 +65,7 @@ export function countingLogCreator(stats: ClientStats): logCreator {
     const detail = typeof entry.log.error === 'string' ? entry.log.error : entry.log.message;
     // Digits vary per entry (ports, retry delays), so they would split one error into many.
     const text = `kafkajs ${entry.namespace}: ${detail.replace(/\d+(\.\d+)?/g, 'N')}`;
-    const key = text.slice(0, 80);
+    const key = text.slice(0, 160);
     stats.errors[key] = (stats.errors[key] ?? 0) + 1;
   };
 }

@@ -79,6 +79,6 @@ export function newClientStats(): ClientStats {
 export function countError(stats: ClientStats, error: unknown): void {
   const key =
     (error as { code?: string }).code ??
-    (error instanceof Error ? error.message : String(error)).slice(0, 60);
+    (error instanceof Error ? error.message : String(error)).slice(0, 160);
   stats.errors[key] = (stats.errors[key] ?? 0) + 1;
 }

@@ -108,7 +108,15 @@ function secondRow(target: TargetResult, s: SecondSample, warmupSec: number): st
 
 /** Per target, every second of the run, folded away: it is for checking, not for reading. */
 export function perSecondSection(targets: TargetResult[], warmupSec: number): string {
-  const headers = ['sec', 'sent', 'acked', 'failed', 'indeterminate', 'received', 'note'];
+  const headers = [
+    'sec',
+    'sent (first attempts)',
+    'acked',
+    'failed attempts',
+    'indeterminate attempts',
+    'received',
+    'note',
+  ];
   const align: ('l' | 'r')[] = ['r', 'r', 'r', 'r', 'r', 'r', 'l'];
   const blocks = targets
     .filter((t) => t.series.length > 0)
@@ -120,6 +128,10 @@ export function perSecondSection(targets: TargetResult[], warmupSec: number): st
       return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
     });
   if (blocks.length === 0) return '## Per second\n\nNo per-second data was recorded.';
-  const intro = 'Events are counted in the second they happened, warm-up included.';
+  const intro =
+    'Events are counted in the second they happened, warm-up included. "sent" counts each ' +
+    "message's first attempt, so it follows the schedule; acked, failed and indeterminate " +
+    'count every attempt, resends included (a message is acked once); received counts every ' +
+    'delivery, duplicates included.';
   return ['## Per second', intro, ...blocks].join('\n\n');
 }

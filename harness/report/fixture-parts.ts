@@ -178,6 +178,7 @@ export function target(spec: TargetSpec): TargetResult {
       ackedPerSec: spec.ackedPerSec,
       sentPerSec: RATE,
       receivedPerSec: spec.ackedPerSec - 1.5,
+      secondsWithoutAcks: spec.name === 'rabbitmq' ? 4 : 0,
       headlineWindowSec: [5, DURATION_SEC],
     },
     latency: spec.latency,

@@ -72,16 +72,22 @@ function errorRow(t: TargetResult, all: TargetResult[], error: string): string[]
   return [targetLabel(t, all), ...Array<string>(10).fill('—'), verdict];
 }
 
+/** The mean hides an outage that a catch-up burst averaged away, so name the dead seconds. */
+function throughputText(t: TargetResult): string {
+  const { ackedPerSec, targetRatePerSec, secondsWithoutAcks } = t.throughput;
+  const rate = `${formatRate(ackedPerSec)} / ${formatRate(targetRatePerSec)}`;
+  return secondsWithoutAcks > 0 ? `${rate} (${secondsWithoutAcks} s with no ack)` : rate;
+}
+
 function comparisonRow(t: TargetResult, all: TargetResult[]): string[] {
   if (t.error) return errorRow(t, all, t.error);
   const { publish, endToEnd } = t.latency;
-  const { ackedPerSec, targetRatePerSec } = t.throughput;
   const latencies = [publish.corrected, endToEnd.corrected].flatMap((s) =>
     [s.p50Us, s.p99Us, s.p999Us].map(formatMs),
   );
   return [
     targetLabel(t, all),
-    `${formatRate(ackedPerSec)} / ${formatRate(targetRatePerSec)}`,
+    throughputText(t),
     ...latencies,
     lostText(t),
     formatInt(t.verdict.counts.duplicated),

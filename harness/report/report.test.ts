@@ -63,7 +63,7 @@ describe('renderMarkdown', () => {
   it('puts throughput and lost figures in each target row', () => {
     const expected: [string, string, string][] = [
       ['redis', '998 / 1,000', '0'],
-      ['rabbitmq', '991 / 1,000', '37'],
+      ['rabbitmq', '991 / 1,000 (4 s with no ack)', '37'],
       ['kafka', '987 / 1,000', '1,200 (not drained)'],
     ];
     for (const [label, throughput, lost] of expected) {

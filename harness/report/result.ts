@@ -106,6 +106,8 @@ export interface ThroughputResult {
   ackedPerSec: number;
   sentPerSec: number;
   receivedPerSec: number;
+  /** Seconds of the headline window in which not one message was acked: the outages. */
+  secondsWithoutAcks: number;
   headlineWindowSec: [number, number];
 }
 

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { childLogger } from '../core/log.js';
-import { registry } from '../core/registry.js';
 import { ToxiproxyServer } from '../proxy/toxiproxy-server.js';
 import type { RunResult, TargetResult } from '../report/result.js';
 import { SCHEMA_VERSION } from '../report/result.js';
@@ -100,6 +99,6 @@ async function runOneTarget(
     log.error({ err: error }, 'target failed');
     return failedTargetResult(options.scenario, target, error);
   } finally {
-    log.info({ live: registry.size() }, 'target finished');
+    log.info('target finished');
   }
 }

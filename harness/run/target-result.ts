@@ -84,6 +84,9 @@ export async function buildTargetResult(
       ackedPerSec: meanPerSec(series, w.warmupSec, w.durationSec, (s) => s.acked),
       sentPerSec: meanPerSec(series, w.warmupSec, w.durationSec, (s) => s.sent),
       receivedPerSec: meanPerSec(series, w.warmupSec, w.durationSec, (s) => s.received),
+      secondsWithoutAcks: series
+        .slice(Math.ceil(w.warmupSec), Math.floor(w.durationSec))
+        .filter((s) => s.acked === 0).length,
       headlineWindowSec: [w.warmupSec, w.durationSec],
     },
     latency: out.recorder.latency(),
@@ -184,6 +187,7 @@ export function failedTargetResult(
       ackedPerSec: 0,
       sentPerSec: 0,
       receivedPerSec: 0,
+      secondsWithoutAcks: 0,
       headlineWindowSec: [w.warmupSec, w.durationSec],
     },
     latency: { publish: pair, endToEnd: pair },
