@@ -6,7 +6,7 @@ import { MqbenchError, errorMessage } from '../core/errors.js';
 import { registry, onStopSignal } from '../core/registry.js';
 import { randomSeed } from '../core/rng.js';
 import { installAll } from '../install/install.js';
-import { reportDirName, writeReport } from '../report/write.js';
+import { readResult, reportDirName, writeReport } from '../report/write.js';
 import type { RunResult } from '../report/result.js';
 import { loadScenario, TARGET_NAMES } from '../scenario/index.js';
 import type { Scenario } from '../scenario/index.js';
@@ -108,6 +108,14 @@ async function validateCommand(argv: { scenario: string }) {
   return EXIT.ok;
 }
 
+/** Renders report.md and the charts again from a result.json, beside it. */
+async function reportCommand(argv: { result: string }) {
+  const result = await readResult(argv.result);
+  const { markdownPath } = await writeReport(result, path.dirname(path.resolve(argv.result)));
+  process.stdout.write(`${summaryTable(result)}\nreport: ${markdownPath}\n`);
+  return EXIT.ok;
+}
+
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -173,12 +181,23 @@ export function buildCli(argv: string[], onExit: (code: number) => void) {
       (a) => done(validateCommand(a)),
     )
     .command(
+      'report <result>',
+      'render report.md and the charts again from a result.json',
+      (y) =>
+        y.positional('result', {
+          type: 'string',
+          demandOption: true,
+          describe: 'a result.json written by mqbench run',
+        }),
+      (a) => done(reportCommand(a)),
+    )
+    .command(
       'install',
       'fetch what is missing: apt packages (as root), Kafka jars, Toxiproxy',
       (y) => y,
       () => done(installCommandSafe()),
     )
-    .demandCommand(1, 'name a command: run, validate or install')
+    .demandCommand(1, 'name a command: run, validate, report or install')
     .strict()
     .fail((message, error, y) => {
       if (error) throw error;

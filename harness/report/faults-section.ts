@@ -71,7 +71,8 @@ function targetFaults(target: TargetResult, all: TargetResult[]): string {
 export function faultsSection(targets: TargetResult[]): string {
   const intro =
     'Times are seconds since the workload started. Figures "in window" cover only the ' +
-    'seconds from applied to reverted: acked/s counts the acks that came in then, and the ' +
+    'seconds from applied to reverted: acked/s is the acks that came in then, estimated from ' +
+    'the per-second counts with a partly covered second counting in proportion, and the ' +
     'latencies are corrected p99s of the messages meant to be sent then, however late they ' +
     'completed; "none" means no such message completed.';
   return ['## Faults', intro, ...targets.map((t) => targetFaults(t, targets))].join('\n\n');
