@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { parseProxyBytes, proxyBypassed } from './proxy-control.js';
 
-const METRICS = `# HELP toxiproxy_proxy_received_bytes_total
-toxiproxy_proxy_sent_bytes_total{direction="upstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 999
-toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 1.2345e+06
-toxiproxy_proxy_received_bytes_total{direction="downstream",listener="127.0.0.1:4001",proxy="kafka",upstream="127.0.0.1:5001"} 4567
-toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:4002",proxy="redis",upstream="127.0.0.1:5002"} 77
-`;
+/** One Prometheus line as Toxiproxy's /metrics writes it. */
+function metric(name: string, direction: string, proxy: string, port: number, value: string) {
+  const labels =
+    `direction="${direction}",listener="127.0.0.1:${port}",proxy="${proxy}",` +
+    `upstream="127.0.0.1:${port + 1000}"`;
+  return `toxiproxy_proxy_${name}_bytes_total{${labels}} ${value}`;
+}
+
+const METRICS = [
+  '# HELP toxiproxy_proxy_received_bytes_total',
+  metric('sent', 'upstream', 'kafka', 4001, '999'),
+  metric('received', 'upstream', 'kafka', 4001, '1.2345e+06'),
+  metric('received', 'downstream', 'kafka', 4001, '4567'),
+  metric('received', 'upstream', 'redis', 4002, '77'),
+].join('\n');
 
 describe('proxy byte counters', () => {
   it('sums the bytes one proxy received per direction, ignoring the sent counter', () => {
