@@ -236,4 +236,7 @@ if (isMain) {
     process.stderr.write(`${describe(error)}\n`);
     setExit(EXIT.badInput);
   }
+  // The command is done and every broker stopped; a client library's reconnect timer must
+  // not keep the process alive after it.
+  process.exit(process.exitCode ?? 0);
 }

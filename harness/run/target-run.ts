@@ -93,96 +93,87 @@ async function driveTarget(
 ): Promise<TargetRunOutput> {
   const { scenario, target, log } = input;
   const w = scenario.workload;
+  const adapter = await makeAdapter(input, proxy);
+  const producers: ProducerClient[] = [];
+  const consumers: ConsumerClient[] = [];
+  try {
+    await adapter.setup();
+    const perProducer = Math.ceil((w.ratePerSec * w.durationSec) / w.producers) + 16;
+    const ledger = new Ledger(w.producers, perProducer);
+    const runTag = runTagOf(`${input.runId}/${target.name}`);
+    const originUs = nowUs() + 500_000;
+    const recorder = new Recorder(originUs, w.warmupSec);
+    const monitor = new HarnessMonitor();
+    const handler = deliveryHandler(ledger, recorder, runTag);
+    for (let i = 0; i < w.consumers; i++) consumers.push(await adapter.createConsumer(i, handler));
+    for (let i = 0; i < w.producers; i++) producers.push(await adapter.createProducer(i));
+    const faults = scenario.faults.filter((f) =>
+      faultTargets(scenario, f).some((t) => t.name === target.name),
+    );
+    const timeline = new FaultTimeline(faults, { proxy, broker, log }, originUs);
+    const paced = producers.map((client, producerId) =>
+      pacedProducer(input, { client, producerId, originUs, runTag, ledger, recorder, monitor }),
+    );
+
+    log.info({ ratePerSec: w.ratePerSec, durationSec: w.durationSec }, 'workload started');
+    const workloadStart = Date.now();
+    const stopResends = () => paced.forEach((p) => p.abandonResends());
+    input.signal.addEventListener('abort', stopResends, { once: true });
+    await Promise.all([timeline.run(input.signal), ...paced.map((p) => p.run())]);
+    const workloadMs = Date.now() - workloadStart;
+    monitor.finish();
+    log.info({ attempted: ledger.attemptedCount, acked: ledger.ackedCount }, 'workload done');
+
+    await proxy.heal();
+    const drainMs = scenario.drain.timeoutSec * 1000;
+    const drain = await drainUntilEmpty(adapter, drainMs, input.signal, log);
+    const measured = { ledger, recorder, monitor, timeline, drain, originUs };
+    return { broker, adapter, proxy, ...measured, workloadMs, provisionMs };
+  } finally {
+    // On success and on error alike, so no client goes on reconnecting to a dead broker.
+    await closeAll(producers, consumers, adapter, log);
+  }
+}
+
+async function makeAdapter(input: TargetRunInput, proxy: ProxyControl): Promise<BrokerAdapter> {
+  const { scenario, target } = input;
   const createAdapter = await ADAPTERS[target.name]();
-  const adapter = createAdapter(
+  return createAdapter(
     { host: '127.0.0.1', port: proxy.listenPort },
     {
       name: `mqbench-${input.runId}-${target.name}`.replace(/[^A-Za-z0-9_.-]/g, '-'),
       profile: targetProfile(scenario, target),
-      partitions: w.partitions,
-      sendTimeoutMs: w.sendTimeoutMs,
+      partitions: scenario.workload.partitions,
+      sendTimeoutMs: scenario.workload.sendTimeoutMs,
       heartbeatSec: 5,
     },
   );
-  await adapter.setup();
-  const perProducer = Math.ceil((w.ratePerSec * w.durationSec) / w.producers) + 16;
-  const ledger = new Ledger(w.producers, perProducer);
-  const runTag = runTagOf(`${input.runId}/${target.name}`);
-  const originUs = nowUs() + 500_000;
-  const recorder = new Recorder(originUs, w.warmupSec);
-  const monitor = new HarnessMonitor();
-  const consumers = await startConsumers(
-    adapter,
-    w.consumers,
-    deliveryHandler(ledger, recorder, runTag),
-  );
-  const producers = await openProducers(adapter, w.producers);
-  const faults = scenario.faults.filter((f) =>
-    faultTargets(scenario, f).some((t) => t.name === target.name),
-  );
-  const timeline = new FaultTimeline(faults, { proxy, broker, log }, originUs);
-
-  log.info({ ratePerSec: w.ratePerSec, durationSec: w.durationSec }, 'workload started');
-  const workloadStart = Date.now();
-  const random = seededRandom(input.seed);
-  const paced = producers.map(
-    (client, producerId) =>
-      new PacedProducer({
-        producerId,
-        producerCount: w.producers,
-        totalRatePerSec: w.ratePerSec,
-        durationSec: w.durationSec,
-        originUs,
-        runTag,
-        filler: makeFiller(w.messageSizeBytes, random),
-        sendTimeoutMs: w.sendTimeoutMs,
-        resendWindowMs: RESEND_WINDOW_MS,
-        client,
-        ledger,
-        recorder,
-        monitor,
-        signal: input.signal,
-      }),
-  );
-  const stopResends = () => paced.forEach((p) => p.abandonResends());
-  input.signal.addEventListener('abort', stopResends, { once: true });
-  await Promise.all([timeline.run(input.signal), ...paced.map((p) => p.run())]);
-  const workloadMs = Date.now() - workloadStart;
-  monitor.finish();
-  log.info({ attempted: ledger.attemptedCount, acked: ledger.ackedCount }, 'workload done');
-
-  await proxy.heal();
-  const drain = await drainUntilEmpty(adapter, scenario.drain.timeoutSec * 1000, input.signal, log);
-  await closeAll(producers, consumers, adapter, log);
-  return {
-    broker,
-    adapter,
-    proxy,
-    ledger,
-    recorder,
-    monitor,
-    timeline,
-    drain,
-    originUs,
-    workloadMs,
-    provisionMs,
-  };
 }
 
-async function startConsumers(
-  adapter: BrokerAdapter,
-  count: number,
-  handler: (body: Buffer) => void,
-): Promise<ConsumerClient[]> {
-  const consumers: ConsumerClient[] = [];
-  for (let i = 0; i < count; i++) consumers.push(await adapter.createConsumer(i, handler));
-  return consumers;
+interface ProducerParts {
+  client: ProducerClient;
+  producerId: number;
+  originUs: number;
+  runTag: number;
+  ledger: Ledger;
+  recorder: Recorder;
+  monitor: HarnessMonitor;
 }
 
-async function openProducers(adapter: BrokerAdapter, count: number): Promise<ProducerClient[]> {
-  const producers: ProducerClient[] = [];
-  for (let i = 0; i < count; i++) producers.push(await adapter.createProducer(i));
-  return producers;
+function pacedProducer(input: TargetRunInput, parts: ProducerParts): PacedProducer {
+  const w = input.scenario.workload;
+  // Each producer's filler comes from its own seeded stream, so a run replays exactly.
+  const random = seededRandom(input.seed + parts.producerId);
+  return new PacedProducer({
+    ...parts,
+    producerCount: w.producers,
+    totalRatePerSec: w.ratePerSec,
+    durationSec: w.durationSec,
+    filler: makeFiller(w.messageSizeBytes, random),
+    sendTimeoutMs: w.sendTimeoutMs,
+    resendWindowMs: RESEND_WINDOW_MS,
+    signal: input.signal,
+  });
 }
 
 async function closeAll(
