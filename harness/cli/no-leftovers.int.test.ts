@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAlive } from '../core/registry.js';
 import { sleep, waitFor } from '../core/time.js';
-import { pidFiles } from '../testing/run-yaml.js';
+import { pidFiles, processesMentioning } from '../testing/run-yaml.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const MAIN = path.join(ROOT, 'harness', 'cli', 'main.ts');
@@ -40,17 +40,19 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): Cli {
   return { exited, stderr: () => stderr, kill: (s) => child.kill(s) };
 }
 
-function tempScenario(): { file: string; outDir: string } {
+function tempScenario(text = SCENARIO): { file: string; outDir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqbench-cli-'));
   const file = path.join(dir, 'leftovers.yaml');
-  fs.writeFileSync(file, SCENARIO);
+  fs.writeFileSync(file, text);
   return { file, outDir: path.join(dir, 'out') };
 }
 
+/** Pids from the run's pid files that still live, and any process naming the run folder. */
 function livePids(outDir: string): number[] {
-  return pidFiles(outDir)
+  const fromFiles = pidFiles(outDir)
     .map((p) => p.pid)
     .filter(isAlive);
+  return [...new Set([...fromFiles, ...processesMentioning(outDir)])];
 }
 
 describe('no process is left behind', () => {
@@ -74,8 +76,11 @@ describe('no process is left behind', () => {
       20_000,
     );
     await sleep(2000);
-    const running = livePids(outDir);
-    expect(running.length).toBe(2);
+    const running = pidFiles(outDir).filter((p) => isAlive(p.pid));
+    expect(running.map((p) => path.basename(p.file)).sort()).toEqual([
+      'redis.pid',
+      'toxiproxy.pid',
+    ]);
     cli.kill('SIGINT');
     expect(await cli.exited).toBe(130);
     expect(livePids(outDir)).toEqual([]);
@@ -97,6 +102,19 @@ describe('no process is left behind', () => {
     expect(cli.stderr()).toMatch(/redis-server/);
     expect(cli.stderr()).toMatch(/mqbench install/);
     expect(pidFiles(outDir).length).toBeGreaterThan(0);
+    expect(livePids(outDir)).toEqual([]);
+  });
+
+  it('after SIGINT while RabbitMQ runs, epmd included', async () => {
+    const { file, outDir } = tempScenario(SCENARIO.replace('[redis]', '[rabbitmq]'));
+    const cli = startCli(['run', file, '--out', outDir]);
+    const pidFile = path.join(outDir, 'rabbitmq', 'rabbitmq.pid');
+    await waitFor('RabbitMQ to start', async () => fs.existsSync(pidFile) || undefined, 60_000);
+    await sleep(3000);
+    // beam.smp, epmd and Toxiproxy at least, all carrying the run folder.
+    expect(processesMentioning(outDir).length).toBeGreaterThanOrEqual(3);
+    cli.kill('SIGINT');
+    expect(await cli.exited).toBe(130);
     expect(livePids(outDir)).toEqual([]);
   });
 });

@@ -50,3 +50,24 @@ export function pidFiles(dir: string): { file: string; pid: number }[] {
   }
   return found;
 }
+
+/**
+ * Live processes whose command line or environment names `dir`: every broker, epmd and
+ * proxy a run started carries its run folder in one or the other.
+ */
+export function processesMentioning(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state !== 'Z' && (cmdline.includes(dir) || environ.includes(dir))) found.push(pid);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
