@@ -21,17 +21,49 @@ export class Recorder {
   private readonly publishUncorrected = newLatencyHistogram();
   private readonly e2eCorrected = newLatencyHistogram();
   private readonly e2eUncorrected = newLatencyHistogram();
-  private readonly warmupEndUs: number;
+  /** Acks and deliveries per tenth of a second, so a fault window's counts are exact. */
+  private readonly tenths: Record<'acked' | 'received', number[]> = { acked: [], received: [] };
+  private originUs: number;
+  private warmupEndUs: number;
 
   constructor(
-    readonly originUs: number,
-    warmupSec: number,
+    originUs: number,
+    private readonly warmupSec: number,
   ) {
+    this.originUs = originUs;
     this.warmupEndUs = originUs + warmupSec * 1e6;
+  }
+
+  /** Moves the workload's start, before anything was recorded (clients open slowly). */
+  startAt(originUs: number): void {
+    this.originUs = originUs;
+    this.warmupEndUs = originUs + this.warmupSec * 1e6;
+  }
+
+  get workloadOriginUs(): number {
+    return this.originUs;
   }
 
   count(counter: Counter, atUs: number): void {
     this.second(atUs).counts[counter]++;
+    if (counter === 'acked' || counter === 'received') this.countTenth(counter, atUs);
+  }
+
+  /** Acks or deliveries that happened in [fromSec, toSec), to a tenth of a second. */
+  countBetween(counter: 'acked' | 'received', fromSec: number, toSec: number): number {
+    const buckets = this.tenths[counter];
+    let sum = 0;
+    for (let i = Math.max(0, Math.round(fromSec * 10)); i < Math.round(toSec * 10); i++) {
+      sum += buckets[i] ?? 0;
+    }
+    return sum;
+  }
+
+  private countTenth(counter: 'acked' | 'received', atUs: number): void {
+    const index = Math.max(0, Math.floor((atUs - this.originUs) / 1e5));
+    const buckets = this.tenths[counter];
+    while (buckets.length <= index) buckets.push(0);
+    buckets[index] = (buckets[index] ?? 0) + 1;
   }
 
   /**
@@ -49,7 +81,7 @@ export class Recorder {
   }
 
   delivered(intendedUs: number, sentUs: number, receivedUs: number): void {
-    this.second(receivedUs).counts.received++;
+    this.count('received', receivedUs);
     const second = this.second(intendedUs);
     second.endToEnd ??= newLatencyHistogram();
     recordUs(second.endToEnd, receivedUs - intendedUs);

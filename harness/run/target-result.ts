@@ -51,7 +51,7 @@ export async function buildTargetResult(
   const histograms = out.recorder.perSecondHistograms();
   const faults = out.timeline.applied.map((f) => ({
     ...f,
-    window: windowFigures(f, series, histograms),
+    window: windowFigures(f, (c, a, b) => out.recorder.countBetween(c, a, b), histograms),
   }));
   const counts = out.ledger.counts();
   const proxy = await proxyResult(out, counts.acked * w.messageSizeBytes);

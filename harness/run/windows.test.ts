@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { newLatencyHistogram, encodeHistogram } from '../metrics/histogram.js';
 import type { AppliedFault } from '../report/result.js';
 import { quietSeconds, recoveredAtSec, steadyStateFigures, windowFigures } from './windows.js';
+import type { CountBetween } from './windows.js';
 
 function fault(appliedAtSec: number, revertedAtSec: number): AppliedFault {
   return {
@@ -72,26 +73,21 @@ describe('quiet seconds', () => {
 });
 
 describe('fault window figures', () => {
-  const sample = (sec: number, acked: number) => ({
-    sec,
-    sent: 200,
-    acked,
-    failed: 0,
-    indeterminate: 0,
-    received: acked,
-    publishP99Us: 0,
-    endToEndP99Us: 0,
-  });
-
-  it('weights partly covered seconds by their overlap, so an outage reads as one', () => {
-    // 200/s until second 30, nothing 30-38, then a catch-up burst in second 38.
-    const acked: number[] = Array.from({ length: 45 }, (_, s) => (s < 30 || s >= 38 ? 200 : 0));
-    acked[38] = 1800;
-    const series = acked.map((a, s) => sample(s, a));
+  it('counts only what happened inside the window, to a tenth of a second', () => {
+    // 20 acks per tenth until 30 s, none until 37.7 s, then a burst of 1,600 at 37.7 s.
+    const tenths: number[] = Array.from({ length: 450 }, (_, i) => (i < 300 ? 20 : 0));
+    tenths[377] = 1600;
+    const countBetween: CountBetween = (_counter, from, to) =>
+      tenths.slice(Math.round(from * 10), Math.round(to * 10)).reduce((a, b) => a + b, 0);
     const empty = { publish: [], endToEnd: [] };
-    const outage = windowFigures(fault(30, 38), series, empty);
-    expect(outage?.ackedPerSec).toBe(0);
-    const withBurst = windowFigures(fault(30, 38.5), series, empty);
-    expect(withBurst?.ackedPerSec).toBeCloseTo((1800 * 0.5) / 8.5, 1);
+    expect(windowFigures(fault(30, 37.63), countBetween, empty)?.ackedPerSec).toBe(0);
+    expect(windowFigures(fault(29.5, 37.63), countBetween, empty)?.ackedPerSec).toBeCloseTo(
+      (5 * 20) / 8.13,
+      1,
+    );
+    expect(windowFigures(fault(30, 37.8), countBetween, empty)?.ackedPerSec).toBeCloseTo(
+      1600 / 7.8,
+      1,
+    );
   });
 });

@@ -6,36 +6,36 @@ import type {
   WindowFigures,
 } from '../report/result.js';
 
+/** Acks or deliveries that happened in [fromSec, toSec) since the workload's start. */
+export type CountBetween = (
+  counter: 'acked' | 'received',
+  fromSec: number,
+  toSec: number,
+) => number;
+
 /**
- * Throughput and p99 inside one fault window. Counts come per whole second, so a second the
- * window covers in part counts in proportion to the overlap. The p99s merge the encoded
- * histograms of the intended send seconds the window touches, so they are exact for those.
+ * Throughput and p99 inside one fault window. Counts come from tenth-of-a-second buckets,
+ * so a catch-up burst just after the heal is not credited to the fault. The p99s merge the
+ * encoded histograms of the intended send seconds the window touches.
  */
 export function windowFigures(
   fault: AppliedFault,
-  series: SecondSample[],
+  countBetween: CountBetween,
   histograms: { publish: string[]; endToEnd: string[] },
 ): WindowFigures | null {
   if (fault.appliedAtSec === null) return null;
   const from = fault.appliedAtSec;
-  const to = Math.max(fault.revertedAtSec ?? from, from + 0.001);
+  const to = Math.max(fault.revertedAtSec ?? from, from + 0.1);
   const first = Math.floor(from);
   const last = Math.ceil(to);
-  const overlapped = (pick: (s: SecondSample) => number) =>
-    series.slice(first, last).reduce((sum, s) => sum + pick(s) * overlap(s.sec, from, to), 0);
   const publish = mergeEncoded(histograms.publish.slice(first, last));
   const endToEnd = mergeEncoded(histograms.endToEnd.slice(first, last));
   return {
-    ackedPerSec: round(overlapped((s) => s.acked) / (to - from)),
-    receivedPerSec: round(overlapped((s) => s.received) / (to - from)),
+    ackedPerSec: round(countBetween('acked', from, to) / (to - from)),
+    receivedPerSec: round(countBetween('received', from, to) / (to - from)),
     publishP99Us: publish.totalCount ? publish.getValueAtPercentile(99) : 0,
     endToEndP99Us: endToEnd.totalCount ? endToEnd.getValueAtPercentile(99) : 0,
   };
-}
-
-/** The part of second [sec, sec + 1) inside [from, to). */
-function overlap(sec: number, from: number, to: number): number {
-  return Math.max(0, Math.min(to, sec + 1) - Math.max(from, sec));
 }
 
 /** Per-second mean over [fromSec, toSec) of the series. */
