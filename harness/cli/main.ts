@@ -25,15 +25,19 @@ async function runCommand(argv: {
   scenario: string;
   targets?: string;
   out?: string;
-  seed?: number;
+  seed?: string;
 }) {
-  if (argv.seed !== undefined && !Number.isSafeInteger(argv.seed)) {
-    throw new MqbenchError(`--seed: expected an integer, got ${String(argv.seed)}`, {
+  const seedArg = argv.seed === undefined ? undefined : Number(argv.seed);
+  if (
+    seedArg !== undefined &&
+    !(Number.isSafeInteger(seedArg) && /^-?\d+$/.test(argv.seed ?? ''))
+  ) {
+    throw new MqbenchError(`--seed: expected an integer, got '${argv.seed}'`, {
       phase: 'scenario',
     });
   }
   const scenario = selectTargets(await loadScenario(argv.scenario), argv.targets, argv.scenario);
-  const seed = argv.seed ?? scenario.seed ?? randomSeed();
+  const seed = seedArg ?? scenario.seed ?? randomSeed();
   const outDir = path.resolve(
     argv.out ?? path.join(REPO_ROOT, 'reports', reportDirName(scenario.name, new Date())),
   );
@@ -160,12 +164,13 @@ export function buildCli(argv: string[], onExit: (code: number) => void) {
             describe: 'output folder [reports/<timestamp>-<scenario>]',
           })
           .option('seed', {
-            type: 'number',
+            // A string, so that `--seed abc` reaches our check instead of becoming NaN.
+            type: 'string',
             describe: 'seed for everything random [scenario seed, else random]',
           })
           .epilogue(
             'Exit codes: 0 every verdict ok, 1 a verdict failed or unknown, ' +
-              '2 bad input or a set-up error.',
+              '2 bad input or a set-up error, 130 interrupted (after a partial report).',
           ),
       (a) => done(runCommand(a)),
     )

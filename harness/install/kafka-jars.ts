@@ -66,6 +66,7 @@ export function installKafkaJars(log: (line: string) => void): 'present' | 'inst
     [
       '-q',
       '-B',
+      '-Dstyle.color=never',
       'dependency:copy-dependencies',
       `-DoutputDirectory=${staging}`,
       '-DincludeScope=runtime',

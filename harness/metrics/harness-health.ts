@@ -18,13 +18,15 @@ export class HarnessMonitor {
   private readonly cpuStart = process.cpuUsage();
   private result: HarnessHealth | undefined;
 
-  constructor() {
+  /** Slips of slots before `warmupEndUs` are not counted: warm-up is not headline. */
+  constructor(private readonly warmupEndUs = 0) {
     this.loop.enable();
   }
 
-  /** How late a producer was for a send slot, in ms. */
-  slip(lateMs: number): void {
-    if (this.result === undefined) recordUs(this.slips, Math.max(0, lateMs) * 1000);
+  /** How late a producer was for the send slot due at intendedUs, in ms. */
+  slip(lateMs: number, intendedUs: number): void {
+    if (this.result !== undefined || intendedUs < this.warmupEndUs) return;
+    recordUs(this.slips, Math.max(0, lateMs) * 1000);
   }
 
   /** Stops measuring; later calls return the same figures. */

@@ -172,6 +172,7 @@ export function fixtureRunResult(): RunResult {
       description: 'Steady 1,000 msg/s with a network fault and a broker crash on each target.',
     },
     seed: 42,
+    interrupted: false,
     startedAt: '2026-12-04T16:30:00.000Z',
     finishedAt: '2026-12-04T16:34:12.000Z',
     host: { node: 'v20.19.0', platform: 'linux x64', cpus: 2, memoryGiB: 7.75 },

@@ -164,6 +164,10 @@ function chartsSection(charts: ChartRef[]): string {
 export function renderMarkdown(result: RunResult, charts: ChartRef[]): string {
   const sections = [
     titleBlock(result),
+    result.interrupted
+      ? '> **Interrupted.** A signal stopped this run early. Every figure covers only the part ' +
+        'that ran, targets not reached are listed as not run, and no verdict can be ok.'
+      : null,
     comparisonTable(result),
     steadyStateTable(result),
     verdictSection(result.targets),

@@ -155,6 +155,8 @@ export interface RunResult {
   runId: string;
   scenario: { name: string; file: string; description: string };
   seed: number;
+  /** True when a signal stopped the run early: every figure covers only what ran. */
+  interrupted: boolean;
   startedAt: string;
   finishedAt: string;
   host: { node: string; platform: string; cpus: number; memoryGiB: number };

@@ -56,6 +56,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       description: scenario.description ?? '',
     },
     seed: options.seed,
+    interrupted: options.signal.aborted,
     startedAt,
     finishedAt: new Date().toISOString(),
     host: {

@@ -67,6 +67,8 @@ export async function buildTargetResult(
     if (fault.error) verdict.reasons.push(`fault ${fault.index} (${fault.kind}): ${fault.error}`);
   }
   const profile = targetProfile(scenario, target);
+  // An interrupted run has fewer seconds than planned: average over those it had.
+  const headlineEnd = Math.max(w.warmupSec + 1, Math.min(w.durationSec, series.length));
   return {
     name: target.name,
     provider: target.provider,
@@ -81,18 +83,18 @@ export async function buildTargetResult(
     verdict: { status: verdict.status, reasons: verdict.reasons, drained: verdict.drained, counts },
     throughput: {
       targetRatePerSec: w.ratePerSec,
-      ackedPerSec: meanPerSec(series, w.warmupSec, w.durationSec, (s) => s.acked),
-      sentPerSec: meanPerSec(series, w.warmupSec, w.durationSec, (s) => s.sent),
-      receivedPerSec: meanPerSec(series, w.warmupSec, w.durationSec, (s) => s.received),
+      ackedPerSec: meanPerSec(series, w.warmupSec, headlineEnd, (s) => s.acked),
+      sentPerSec: meanPerSec(series, w.warmupSec, headlineEnd, (s) => s.sent),
+      receivedPerSec: meanPerSec(series, w.warmupSec, headlineEnd, (s) => s.received),
       secondsWithoutAcks: series
-        .slice(Math.ceil(w.warmupSec), Math.floor(w.durationSec))
+        .slice(Math.ceil(w.warmupSec), Math.floor(headlineEnd))
         .filter((s) => s.acked === 0).length,
-      headlineWindowSec: [w.warmupSec, w.durationSec],
+      headlineWindowSec: [w.warmupSec, headlineEnd],
     },
     latency: out.recorder.latency(),
     steadyState: steadyStateFigures(faults, series, w.ratePerSec, histograms, [
       w.warmupSec,
-      w.durationSec,
+      headlineEnd,
     ]),
     series,
     perSecondHistograms: histograms,

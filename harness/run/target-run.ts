@@ -101,12 +101,14 @@ async function driveTarget(
     const perProducer = Math.ceil((w.ratePerSec * w.durationSec) / w.producers) + 16;
     const ledger = new Ledger(w.producers, perProducer);
     const runTag = runTagOf(`${input.runId}/${target.name}`);
-    const originUs = nowUs() + 500_000;
-    const recorder = new Recorder(originUs, w.warmupSec);
-    const monitor = new HarnessMonitor();
+    const recorder = new Recorder(nowUs(), w.warmupSec);
     const handler = deliveryHandler(ledger, recorder, runTag);
     for (let i = 0; i < w.consumers; i++) consumers.push(await adapter.createConsumer(i, handler));
     for (let i = 0; i < w.producers; i++) producers.push(await adapter.createProducer(i));
+    // The schedule starts once every client is open, so slow connects are not slip.
+    const originUs = nowUs() + 200_000;
+    recorder.startAt(originUs);
+    const monitor = new HarnessMonitor(originUs + w.warmupSec * 1e6);
     const faults = scenario.faults.filter((f) =>
       faultTargets(scenario, f).some((t) => t.name === target.name),
     );

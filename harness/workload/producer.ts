@@ -61,7 +61,7 @@ export class PacedProducer {
       const slot = n * this.o.producerCount + this.o.producerId;
       const intendedUs = this.o.originUs + slot * this.intervalUs;
       await waitUntil(intendedUs);
-      this.o.monitor.slip((nowUs() - intendedUs) / 1000);
+      this.o.monitor.slip((nowUs() - intendedUs) / 1000, intendedUs);
       this.track(this.sendUntilSettled(n, intendedUs));
     }
     await Promise.all(this.inFlight);
