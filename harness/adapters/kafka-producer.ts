@@ -21,7 +21,7 @@ export interface KafkaProducerOptions {
 export function producerSettings(profile: 'safe' | 'fast') {
   const safe = profile === 'safe';
   return {
-    acks: safe ? -1 : 1,
+    acks: safe ? -1 : 0,
     idempotent: safe,
     maxInFlight: safe ? 1 : 5,
   };

@@ -76,3 +76,41 @@ describe('the checker bites on RabbitMQ auto-ack', () => {
     expect(t.faults[1]?.evidence.connectToProxy).toBe('ECONNREFUSED');
   });
 });
+
+/**
+ * Kafka's fast profile: acks=0, so a send counts as acked once it is written to the socket.
+ * A reset_peer toxic on the client-to-broker direction discards what was written and resets
+ * the connection: everything "acked" in those seconds never reached the log.
+ */
+function kafkaScenario(name: string, withReset: boolean): string {
+  return `
+name: ${name}
+targets: [kafka]
+profile: fast
+workload: { ratePerSec: 200, durationSec: 12, warmupSec: 1 }
+drain: { timeoutSec: 20 }
+expect: { maxLost: 0 }
+${withReset ? 'faults:\n  - { kind: reset_peer, atSec: 4, forSec: 3, direction: upstream }' : ''}
+`;
+}
+
+describe('the checker bites on Kafka acks=0', () => {
+  it('a clean control loses nothing', async () => {
+    const t = onlyTarget((await runYaml(kafkaScenario('kafka-control', false))).result);
+    expect(t.settings.client).toMatchObject({ acks: 0 });
+    expect(t.verdict.counts.attempted).toBe(2400);
+    expect(t.verdict.counts.lost).toBe(0);
+    expect(t.verdict.status).toBe('ok');
+  });
+
+  it('a reset of the upstream while sends count as acked loses them', async () => {
+    const t = onlyTarget((await runYaml(kafkaScenario('kafka-lossy', true))).result);
+    const c = t.verdict.counts;
+    expect(c.attempted).toBe(2400);
+    expect(c.acked).toBe(2400);
+    expect(c.lost).toBeGreaterThan(200);
+    expect(t.verdict.status).toBe('fail');
+    const readBack = t.faults[0]?.evidence.proxyReadBack as { toxics: { type: string }[] };
+    expect(readBack.toxics.map((x) => x.type)).toEqual(['reset_peer']);
+  });
+});
