@@ -28,7 +28,7 @@ export interface ConsumerContext {
 export interface ConsumerTracker {
   live: number;
   unacked: number;
-  lastDeliveryAtMs: number;
+  lastActivityAtMs: number;
 }
 
 interface Link {
@@ -131,7 +131,7 @@ export class RabbitConsumer implements ConsumerClient {
       return;
     }
     const { tracker } = this.ctx;
-    tracker.lastDeliveryAtMs = performance.now();
+    tracker.lastActivityAtMs = performance.now();
     if (this.ctx.profile === 'fast') {
       this.handle(message);
       return;

@@ -72,7 +72,7 @@ class RabbitMQAdapter implements BrokerAdapter {
   readonly clientLibrary = CLIENT_LIBRARY;
   readonly settings: Settings;
   readonly stats: ClientStats = newClientStats();
-  private readonly tracker: ConsumerTracker = { live: 0, unacked: 0, lastDeliveryAtMs: 0 };
+  private readonly tracker: ConsumerTracker = { live: 0, unacked: 0, lastActivityAtMs: 0 };
   private readonly producers = new Set<RabbitProducer>();
   private readonly consumers = new Set<RabbitConsumer>();
   private readonly connectTimeoutMs: number;
@@ -134,7 +134,16 @@ class RabbitMQAdapter implements BrokerAdapter {
       this.producers.delete(producer);
       throw this.setupError(`producer ${producerId} could not connect`, error);
     }
-    return producer;
+    // A message written but not yet at the broker is in neither count that drainStatus
+    // reads, so the quiet time runs from the last publish as well as the last delivery.
+    return {
+      send: async (key, body) => {
+        const result = await producer.send(key, body);
+        this.tracker.lastActivityAtMs = Math.max(this.tracker.lastActivityAtMs, performance.now());
+        return result;
+      },
+      close: () => producer.close(),
+    };
   }
 
   async createConsumer(consumerId: number, onDelivery: DeliveryHandler): Promise<ConsumerClient> {
@@ -190,15 +199,15 @@ class RabbitMQAdapter implements BrokerAdapter {
         detail: `broker not asked: ${errorText(error)}`,
       };
     }
-    const { unacked, live, lastDeliveryAtMs } = this.tracker;
+    const { unacked, live, lastActivityAtMs } = this.tracker;
     const expected = [...this.consumers].filter((consumer) => consumer.active).length;
-    const quietMs = Math.round(performance.now() - lastDeliveryAtMs);
+    const quietMs = Math.round(performance.now() - lastActivityAtMs);
     const remaining = ready + unacked;
     const consumersAgree = live === expected && brokerConsumers === live;
     const drained = remaining === 0 && consumersAgree && quietMs >= DRAIN_QUIET_MS;
     const detail =
       `ready=${ready} unacked(ours)=${unacked} consumers(broker)=${brokerConsumers} ` +
-      `consumers(ours: subscribed/open)=${live}/${expected} last delivery ${quietMs} ms ago`;
+      `consumers(ours: subscribed/open)=${live}/${expected} last publish or delivery ${quietMs} ms ago`;
     return { drained, remaining, detail };
   }
 
