@@ -207,7 +207,8 @@ class RabbitMQAdapter implements BrokerAdapter {
     const drained = remaining === 0 && consumersAgree && quietMs >= DRAIN_QUIET_MS;
     const detail =
       `ready=${ready} unacked(ours)=${unacked} consumers(broker)=${brokerConsumers} ` +
-      `consumers(ours: subscribed/open)=${live}/${expected} last publish or delivery ${quietMs} ms ago`;
+      `consumers(ours: subscribed/open)=${live}/${expected} ` +
+      `last publish or delivery ${quietMs} ms ago`;
     return { drained, remaining, detail };
   }
 
